@@ -1,0 +1,42 @@
+"""Scores free-text answers to interview questions against rubrics of weighted key points."""
+
+from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
+from evaluator.calibration import DEFAULT_CALIBRATION, Calibration
+from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
+from evaluator.errors import (
+    AnswerTooLongError,
+    EmptyAnswerError,
+    EvaluatorError,
+    InvalidAnswerError,
+    ModelUnavailableError,
+    NotTextError,
+)
+from evaluator.results import EvaluationResult, Evidence, PointResult, Verdict
+from evaluator.scoring import EvaluationRequest, Evaluator
+from evaluator.segment import Segment, segment_answer
+from evaluator.version import __version__
+
+__all__ = [
+    "DEFAULT_CALIBRATION",
+    "MAX_ANSWER_CHARS",
+    "AnswerTooLongError",
+    "CachingEmbedder",
+    "Calibration",
+    "Embedder",
+    "EmptyAnswerError",
+    "EvaluationRequest",
+    "EvaluationResult",
+    "Evaluator",
+    "EvaluatorError",
+    "Evidence",
+    "InvalidAnswerError",
+    "ModelUnavailableError",
+    "NotTextError",
+    "PointResult",
+    "Segment",
+    "SentenceTransformerEmbedder",
+    "Verdict",
+    "__version__",
+    "segment_answer",
+    "validate_answer",
+]

@@ -1,0 +1,22 @@
+"""Questions and their rubrics: the schema, the bundled bank, and reading and writing files."""
+
+from rubric.bank import QuestionBank, load_bank
+from rubric.errors import BankFileError, InvalidRubricError, RubricError, UnknownQuestionError
+from rubric.io import dump_question_yaml, load_question_file, parse_question, save_question
+from rubric.models import KeyPoint, Level, Question
+
+__all__ = [
+    "BankFileError",
+    "InvalidRubricError",
+    "KeyPoint",
+    "Level",
+    "Question",
+    "QuestionBank",
+    "RubricError",
+    "UnknownQuestionError",
+    "dump_question_yaml",
+    "load_bank",
+    "load_question_file",
+    "parse_question",
+    "save_question",
+]

@@ -1,0 +1,73 @@
+"""The evaluator on the real bundled model: orderings and bands, not exact values."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rubric import load_bank
+
+BANK = load_bank()
+
+
+@pytest.mark.parametrize("question_id", list(BANK))
+def test_reference_answer_covers_its_own_key_points(real_evaluator, question_id):
+    question = BANK[question_id]
+    result = real_evaluator.evaluate(question.reference_answer, question_id=question_id)
+    not_covered = [(p.id, p.similarity) for p in result.points if p.verdict != "covered"]
+    assert not not_covered, f"reference answer does not cover {not_covered}"
+
+
+def test_each_reference_answer_outscores_the_other_44(real_evaluator):
+    questions = list(BANK.values())
+    from evaluator import EvaluationRequest
+
+    for question in questions:
+        requests = [EvaluationRequest(other.reference_answer, rubric=question) for other in questions]
+        scores = [r.score for r in real_evaluator.evaluate_many(requests)]
+        own = scores[questions.index(question)]
+        beaten_by = [q.id for q, s in zip(questions, scores) if q is not question and s >= own]
+        assert not beaten_by, f"{question.id}: own reference {own:.3f} not above {beaten_by}"
+
+
+def test_a_point_in_the_middle_of_a_long_unrelated_answer_is_found(real_evaluator):
+    filler = (
+        "I worked on a recommendation system last year. Our team used Kubernetes to deploy services. "
+        "We wrote a lot of documentation and held weekly planning meetings. "
+    )
+    claim = "Dropout randomly switches off a fraction of the neurons during each training step."
+    answer = filler * 3 + claim + " " + filler * 3
+    result = real_evaluator.evaluate(answer, question_id="fresher-10")
+    best = max(result.points, key=lambda p: p.similarity)
+    assert best.verdict == "covered"
+    assert best.evidence.text == claim
+    assert answer[best.evidence.start : best.evidence.end] == claim
+
+
+def test_a_paraphrase_outscores_an_unrelated_answer(real_evaluator):
+    paraphrase = (
+        "Backprop pushes the error from the output back through the layers with the chain rule, "
+        "giving each weight its gradient, and then the weights are nudged against that gradient."
+    )
+    unrelated = "Kubernetes schedules containers across a cluster of machines and restarts them."
+    good = real_evaluator.evaluate(paraphrase, question_id="fresher-03")
+    bad = real_evaluator.evaluate(unrelated, question_id="fresher-03")
+    assert good.score > bad.score + 0.3
+    assert len(bad.missed) >= len(bad.points) - 1
+
+
+def test_same_input_gives_byte_identical_json_in_two_processes():
+    answer = "Gradient descent moves the weights a small step against the gradient of the loss, again and again."
+    code = (
+        "import sys; from evaluator import Evaluator; "
+        "print(Evaluator().evaluate(sys.argv[1], question_id='fresher-04').model_dump_json())"
+    )
+    outputs = [
+        subprocess.run([sys.executable, "-c", code, answer], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    ]
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["question_id"] == "fresher-04"
