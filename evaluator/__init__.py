@@ -1,7 +1,7 @@
 """Scores free-text answers to interview questions against rubrics of weighted key points."""
 
 from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
-from evaluator.calibration import DEFAULT_CALIBRATION, Calibration
+from evaluator.calibration import Calibration, default_calibration, load_calibration
 from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
 from evaluator.errors import (
     AnswerTooLongError,
@@ -12,12 +12,11 @@ from evaluator.errors import (
     NotTextError,
 )
 from evaluator.results import EvaluationResult, Evidence, PointResult, Verdict
-from evaluator.scoring import EvaluationRequest, Evaluator
+from evaluator.scoring import EvaluationRequest, Evaluator, MatchDetails
 from evaluator.segment import Segment, segment_answer
 from evaluator.version import __version__
 
 __all__ = [
-    "DEFAULT_CALIBRATION",
     "MAX_ANSWER_CHARS",
     "AnswerTooLongError",
     "CachingEmbedder",
@@ -30,6 +29,7 @@ __all__ = [
     "EvaluatorError",
     "Evidence",
     "InvalidAnswerError",
+    "MatchDetails",
     "ModelUnavailableError",
     "NotTextError",
     "PointResult",
@@ -37,6 +37,8 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Verdict",
     "__version__",
+    "default_calibration",
+    "load_calibration",
     "segment_answer",
     "validate_answer",
 ]

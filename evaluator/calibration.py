@@ -1,25 +1,52 @@
-"""The constants that turn similarities into scores and verdicts: one place for each decision.
+"""The fitted constants that turn match features into credit and verdicts: one place for them.
 
-Similarities are cosines between a key point (its best phrasing) and the answer's best segment.
-A point's score rises linearly from 0 at NO_CREDIT to 1 at FULL_CREDIT; its verdict is
-`covered` from COVERED, `partial` from PARTIAL, else `missed`.
+For each key point the evaluator measures FEATURE_NAMES (see matching.point_features); a logistic
+model, fitted by scripts/calibrate.py on labelled answers, turns them into the probability that
+the answer covers the point. Credit rises linearly from 0 at `no_credit` to 1 at `full_credit`;
+the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`. A point whose
+best-matching sentence has similarity >= `contradiction_similarity` and asserts its opposite
+is `contradicted` and earns nothing. The values live in calibration.json beside this module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+FEATURE_NAMES = ("similarity", "demoted_similarity", "lexical_overlap", "function_words")
+CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
 
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
+    weights: tuple[float, ...]
+    bias: float
     no_credit: float
     full_credit: float
     partial: float
     covered: float
+    contradiction_similarity: float
 
     def __post_init__(self) -> None:
-        if not (self.no_credit < self.full_credit and self.partial <= self.covered):
-            raise ValueError(f"inconsistent calibration: {self}")
+        if len(self.weights) != len(FEATURE_NAMES):
+            raise ValueError(f"calibration needs {len(FEATURE_NAMES)} weights, got {len(self.weights)}")
+        if not (0 <= self.no_credit < self.full_credit <= 1 and self.partial <= self.covered <= 1):
+            raise ValueError(f"inconsistent calibration thresholds: {self}")
+
+    def to_json(self, **metadata: object) -> str:
+        return json.dumps({**asdict(self), "features": FEATURE_NAMES, "metadata": metadata}, indent=2)
 
 
-DEFAULT_CALIBRATION = Calibration(no_credit=0.30, full_credit=0.70, partial=0.45, covered=0.60)
+def load_calibration(path: str | Path = CALIBRATION_FILE) -> Calibration:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if tuple(data.get("features", ())) != FEATURE_NAMES:
+        raise ValueError(f"{path}: fitted for features {data.get('features')}, not {FEATURE_NAMES}")
+    fields = Calibration.__dataclass_fields__
+    return Calibration(**{k: tuple(v) if k == "weights" else v for k, v in data.items() if k in fields})
+
+
+@lru_cache(maxsize=1)
+def default_calibration() -> Calibration:
+    return load_calibration()

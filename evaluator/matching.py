@@ -1,75 +1,60 @@
-"""Pure numpy: key-point and segment vectors -> per-point similarity, score, verdict, evidence."""
+"""Pure numpy: similarity matrices and word overlap -> per-point features, credit and verdicts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from evaluator.calibration import Calibration
 
-Verdict = Literal["covered", "partial", "missed"]
+Verdict = Literal["covered", "partial", "missed", "contradicted"]
 
 
-@dataclass(frozen=True, slots=True)
-class PointMatch:
-    """How well one key point is matched: its best segment (None if no segments) and verdict."""
+def per_point(per_phrasing: np.ndarray, owner: np.ndarray, n_points: int) -> np.ndarray:
+    """Collapse (phrasings x segments) cosines to (points x segments), each point's best phrasing.
 
-    similarity: float
-    score: float
-    verdict: Verdict
-    segment: int | None
-
-
-def point_similarities(
-    phrasing_vectors: np.ndarray, phrasing_owner: np.ndarray, segment_vectors: np.ndarray, n_points: int
-) -> np.ndarray:
-    """(points x segments) cosine of each point's best phrasing with each segment.
-
-    Vectors are unit length, so cosine is a dot product; `phrasing_owner[i]` is the point that
-    phrasing i belongs to.
+    `owner[i]` is the point that phrasing i belongs to.
     """
-    if segment_vectors.shape[0] == 0:
-        return np.zeros((n_points, 0), dtype=np.float32)
-    per_phrasing = phrasing_vectors @ segment_vectors.T
-    result = np.full((n_points, segment_vectors.shape[0]), -1.0, dtype=np.float32)
-    np.maximum.at(result, phrasing_owner, per_phrasing)
+    result = np.full((n_points, per_phrasing.shape[1]), -1.0, dtype=np.float32)
+    np.maximum.at(result, owner, per_phrasing)
     return result
 
 
-def credit(similarity: np.ndarray | float, calibration: Calibration) -> np.ndarray:
-    """Linear ramp of similarity to credit in [0, 1]."""
+def best_segments(similarity: np.ndarray, demoted: np.ndarray) -> np.ndarray:
+    """For each point, the segment that matches it best on both similarities together."""
+    return np.argmax(similarity + demoted, axis=1)
+
+
+def point_features(
+    similarity: np.ndarray, demoted: np.ndarray, lexical: np.ndarray, function_words: np.ndarray
+) -> np.ndarray:
+    """(points x 4): best similarity, best demoted similarity, word overlap, and the share of
+    function words in the best segment (a bare list of terms has almost none)."""
+    best = best_segments(similarity, demoted)
+    return np.column_stack(
+        [similarity.max(axis=1), demoted.max(axis=1), lexical, function_words[best]]
+    ).astype(np.float64)
+
+
+def coverage_probability(features: np.ndarray, calibration: Calibration) -> np.ndarray:
+    """The fitted logistic model: probability that each point is covered."""
+    logits = features @ np.asarray(calibration.weights) + calibration.bias
+    return 1.0 / (1.0 + np.exp(-logits))
+
+
+def credit(probability: np.ndarray | float, calibration: Calibration) -> np.ndarray:
+    """Linear ramp from 0 at `no_credit` to 1 at `full_credit`."""
     span = calibration.full_credit - calibration.no_credit
-    return np.clip((np.asarray(similarity) - calibration.no_credit) / span, 0.0, 1.0)
+    return np.clip((np.asarray(probability) - calibration.no_credit) / span, 0.0, 1.0)
 
 
-def verdict_for(similarity: float, calibration: Calibration) -> Verdict:
-    if similarity >= calibration.covered:
+def verdict_for(probability: float, calibration: Calibration) -> Verdict:
+    if probability >= calibration.covered:
         return "covered"
-    if similarity >= calibration.partial:
+    if probability >= calibration.partial:
         return "partial"
     return "missed"
-
-
-def match_points(similarities: np.ndarray, calibration: Calibration) -> list[PointMatch]:
-    """For each point (row), its best segment (column), similarity, credit and verdict."""
-    matches = []
-    for row in similarities:
-        if row.size == 0:
-            matches.append(PointMatch(0.0, 0.0, "missed", None))
-            continue
-        best = int(np.argmax(row))
-        similarity = float(row[best])
-        matches.append(
-            PointMatch(
-                similarity=similarity,
-                score=float(credit(similarity, calibration)),
-                verdict=verdict_for(similarity, calibration),
-                segment=best,
-            )
-        )
-    return matches
 
 
 def weighted_score(scores: np.ndarray | list[float], weights: np.ndarray | list[float]) -> float:

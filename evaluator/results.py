@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Verdict = Literal["covered", "partial", "missed"]
+Verdict = Literal["covered", "partial", "missed", "contradicted"]
 
 
 class _Frozen(BaseModel):
@@ -31,7 +31,7 @@ class PointResult(_Frozen):
     similarity: float = Field(description="Cosine of the point with its best-matching answer text.")
     verdict: Verdict
     evidence: Evidence | None = Field(
-        description="The answer text that covers the point; null when the point is missed."
+        description="The answer text that covers the point, or that contradicts it; null when missed."
     )
 
 
@@ -42,5 +42,8 @@ class EvaluationResult(_Frozen):
     score: float = Field(ge=0, le=1, description="Weighted coverage of the key points, 0 to 1.")
     points: tuple[PointResult, ...]
     missed: tuple[str, ...] = Field(description="Ids of the key points the answer does not cover.")
+    contradicted: tuple[str, ...] = Field(
+        description="Ids of the key points the answer asserts the opposite of; they earn nothing."
+    )
     model: str
     evaluator_version: str

@@ -10,10 +10,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
-from evaluator.calibration import DEFAULT_CALIBRATION, Calibration
+from evaluator.calibration import Calibration, default_calibration
+from evaluator.contradiction import ContradictionCue, find_contradiction
 from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
 from evaluator.errors import EvaluatorError
-from evaluator.matching import match_points, point_similarities, weighted_score
+from evaluator.lexical import content_stems, demote, function_word_ratio, overlap, question_stems
+from evaluator.matching import (
+    best_segments,
+    coverage_probability,
+    credit,
+    per_point,
+    point_features,
+    verdict_for,
+    weighted_score,
+)
 from evaluator.results import EvaluationResult, Evidence, PointResult
 from evaluator.segment import Segment, segment_answer
 from evaluator.version import __version__
@@ -34,8 +44,12 @@ class EvaluationRequest:
 
 @dataclass(frozen=True, slots=True)
 class _RubricVectors:
-    phrasings: np.ndarray  # (n_phrasings, dim)
-    owner: np.ndarray  # phrasing -> point index
+    phrasings: tuple[str, ...]
+    owner: np.ndarray  # phrasing index -> point index
+    vectors: np.ndarray  # (phrasings, dim)
+    demoted: np.ndarray  # the same, with the question's words taken out
+    stems: tuple[frozenset[str], ...]  # content stems of each phrasing, question words taken out
+    question_stems: frozenset[str]
     weights: np.ndarray
 
 
@@ -44,6 +58,18 @@ class _Prepared:
     question: Question
     answer: str
     segments: list[Segment]
+    demoted: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDetails:
+    """The measurements behind one result: per-point features, similarities, best segments."""
+
+    question: Question
+    segments: list[Segment]
+    features: np.ndarray  # (points, len(FEATURE_NAMES))
+    similarity: np.ndarray  # (phrasings, segments)
+    best_segment: np.ndarray  # (points,)
 
 
 class Evaluator:
@@ -57,7 +83,7 @@ class Evaluator:
         self,
         embedder: Embedder | None = None,
         bank: QuestionBank | None = None,
-        calibration: Calibration = DEFAULT_CALIBRATION,
+        calibration: Calibration | None = None,
         max_answer_chars: int = MAX_ANSWER_CHARS,
         cache_size: int = 20_000,
     ) -> None:
@@ -65,7 +91,7 @@ class Evaluator:
         self.embedder = CachingEmbedder(base, cache_size) if cache_size else base
         self.model_name = base.name
         self.bank = bank if bank is not None else load_bank()
-        self.calibration = calibration
+        self.calibration = calibration or default_calibration()
         self.max_answer_chars = max_answer_chars
         self._rubric_vectors: OrderedDict[Question, _RubricVectors] = OrderedDict()
         self._lock = threading.Lock()
@@ -105,6 +131,10 @@ class Evaluator:
         scored = iter(self._score(valid))
         return [next(scored) if isinstance(s, _Prepared) else s for s in slots]
 
+    def match_details(self, items: Iterable[EvaluationRequest]) -> list[MatchDetails]:
+        """The features behind the scores of valid items (for calibration and diagnostics)."""
+        return self._match([self._prepare(item) for item in items])
+
     def resolve(
         self, question_id: str | None = None, rubric: Question | Mapping[str, object] | None = None
     ) -> Question:
@@ -118,49 +148,92 @@ class Evaluator:
     def _prepare(self, item: EvaluationRequest) -> _Prepared:
         question = self.resolve(item.question_id, item.rubric)
         answer = validate_answer(item.answer, self.max_answer_chars)
-        return _Prepared(question, answer, segment_answer(answer))
+        segments = segment_answer(answer)
+        drop = question_stems(question.text)
+        return _Prepared(question, answer, segments, [demote(s.text, drop) for s in segments])
 
-    def _score(self, prepared: list[_Prepared]) -> list[EvaluationResult]:
-        texts = list(dict.fromkeys(seg.text for p in prepared for seg in p.segments))
+    def _match(self, prepared: list[_Prepared]) -> list[MatchDetails]:
+        texts = list(dict.fromkeys(t for p in prepared for t in (*(s.text for s in p.segments), *p.demoted)))
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         row = {text: i for i, text in enumerate(texts)}
-        results = []
+        details = []
         for p in prepared:
             rubric = self._vectors_for(p.question)
-            segment_vectors = vectors[[row[s.text] for s in p.segments]]
-            similarities = point_similarities(
-                rubric.phrasings, rubric.owner, segment_vectors, len(p.question.key_points)
+            n_points = len(p.question.key_points)
+            raw = rubric.vectors @ vectors[[row[s.text] for s in p.segments]].T
+            dem = rubric.demoted @ vectors[[row[t] for t in p.demoted]].T
+            answer_stems = content_stems(p.answer)
+            lexical = np.zeros(n_points)
+            np.maximum.at(lexical, rubric.owner, [overlap(s, answer_stems) for s in rubric.stems])
+            function_words = np.array([function_word_ratio(s.text) for s in p.segments])
+            raw_points, dem_points = per_point(raw, rubric.owner, n_points), per_point(dem, rubric.owner, n_points)
+            details.append(
+                MatchDetails(
+                    question=p.question,
+                    segments=p.segments,
+                    features=point_features(raw_points, dem_points, lexical, function_words),
+                    similarity=raw,
+                    best_segment=best_segments(raw_points, dem_points),
+                )
             )
-            results.append(self._result(p, match_points(similarities, self.calibration), rubric))
-        return results
+        return details
 
-    def _result(self, p: _Prepared, matches: list, rubric: _RubricVectors) -> EvaluationResult:
+    def _score(self, prepared: list[_Prepared]) -> list[EvaluationResult]:
+        return [self._result(d) for d in self._match(prepared)]
+
+    def _result(self, d: MatchDetails) -> EvaluationResult:
+        calibration = self.calibration
+        rubric = self._vectors_for(d.question)
+        probability = coverage_probability(d.features, calibration)
+        scores = credit(probability, calibration)
         points = []
-        for point, match in zip(p.question.key_points, matches):
+        for i, point in enumerate(d.question.key_points):
+            verdict, evidence_segment = verdict_for(float(probability[i]), calibration), d.segments[d.best_segment[i]]
+            cue = self.contradiction_in(i, d)
+            if cue is not None:
+                verdict, evidence_segment, scores[i] = "contradicted", cue[1], 0.0
             evidence = None
-            if match.verdict != "missed" and match.segment is not None:
-                seg = p.segments[match.segment]
-                evidence = Evidence(text=seg.text, start=seg.start, end=seg.end)
+            if verdict != "missed":
+                evidence = Evidence(text=evidence_segment.text, start=evidence_segment.start, end=evidence_segment.end)
             points.append(
                 PointResult(
                     id=point.id,
                     text=point.text,
                     weight=point.weight,
-                    score=round(match.score, SCORE_DECIMALS),
-                    similarity=round(match.similarity, SCORE_DECIMALS),
-                    verdict=match.verdict,
+                    score=round(float(scores[i]), SCORE_DECIMALS),
+                    similarity=round(float(d.features[i, 0]), SCORE_DECIMALS),
+                    verdict=verdict,
                     evidence=evidence,
                 )
             )
-        total = weighted_score([m.score for m in matches], rubric.weights)
         return EvaluationResult(
-            question_id=p.question.id,
-            score=round(total, SCORE_DECIMALS),
+            question_id=d.question.id,
+            score=round(weighted_score(scores, rubric.weights), SCORE_DECIMALS),
             points=tuple(points),
-            missed=tuple(pt.id for pt in points if pt.verdict == "missed"),
+            missed=tuple(p.id for p in points if p.verdict == "missed"),
+            contradicted=tuple(p.id for p in points if p.verdict == "contradicted"),
             model=self.model_name,
             evaluator_version=__version__,
         )
+
+    def contradiction_in(
+        self, point: int, d: MatchDetails, min_similarity: float | None = None
+    ) -> tuple[ContradictionCue, Segment] | None:
+        """A cue if the sentence or clause that matches point `point` best asserts its opposite."""
+        rubric = self._vectors_for(d.question)
+        if min_similarity is None:
+            min_similarity = self.calibration.contradiction_similarity
+        phrasings = np.flatnonzero(rubric.owner == point)
+        candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
+        if not candidates:
+            return None
+        sims = d.similarity[np.ix_(phrasings, candidates)]
+        best_phrasing, best_candidate = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[best_phrasing, best_candidate] < min_similarity:
+            return None
+        segment = d.segments[candidates[best_candidate]]
+        cue = find_contradiction(rubric.phrasings[phrasings[best_phrasing]], segment.text)
+        return (cue, segment) if cue else None
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:
@@ -168,10 +241,18 @@ class Evaluator:
             if cached is not None:
                 self._rubric_vectors.move_to_end(question)
                 return cached
-        phrasings = [(i, text) for i, point in enumerate(question.key_points) for text in point.phrasings]
+        drop = question_stems(question.text)
+        owner, phrasings = zip(*((i, t) for i, p in enumerate(question.key_points) for t in p.phrasings))
+        demoted = [demote(t, drop) for t in phrasings]
+        encoded = self.embedder.encode(list(dict.fromkeys((*phrasings, *demoted))))
+        index = {t: i for i, t in enumerate(dict.fromkeys((*phrasings, *demoted)))}
         vectors = _RubricVectors(
-            phrasings=self.embedder.encode([text for _, text in phrasings]),
-            owner=np.array([i for i, _ in phrasings], dtype=np.intp),
+            phrasings=tuple(phrasings),
+            owner=np.array(owner, dtype=np.intp),
+            vectors=encoded[[index[t] for t in phrasings]],
+            demoted=encoded[[index[t] for t in demoted]],
+            stems=tuple(content_stems(t, drop) for t in phrasings),
+            question_stems=drop,
             weights=np.array([p.weight for p in question.key_points], dtype=np.float64),
         )
         with self._lock:
@@ -179,3 +260,4 @@ class Evaluator:
             while len(self._rubric_vectors) > MAX_CACHED_RUBRICS:
                 self._rubric_vectors.popitem(last=False)
         return vectors
+

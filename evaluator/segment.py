@@ -28,7 +28,7 @@ _LIST_MARKER = re.compile(r"^(?:[-*\u2022]|\d{1,2}[.)])[ \t]+")
 # Where a sentence splits into clauses that can each carry a claim of their own.
 _CLAUSE_BREAK = re.compile(
     r"""\s*;\s*"""
-    r"""|,\s+(?=(?:and|but|while|whereas|which|so|yet|because|although|though|unlike|instead)\b)"""
+    r"""|,\s+(?=(?:and|but|while|whereas|which|where|so|yet|because|although|though|unlike|instead)\b)"""
     r"""|\s+(?=(?:whereas|while|unlike|but)\s)"""
     r"""|\s+[-\u2013\u2014]{1,2}\s+""",
     re.IGNORECASE,

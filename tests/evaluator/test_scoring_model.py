@@ -21,7 +21,9 @@ def test_reference_answer_covers_its_own_key_points(real_evaluator, question_id)
     assert not not_covered, f"reference answer does not cover {not_covered}"
 
 
-def test_each_reference_answer_outscores_the_other_44(real_evaluator):
+def test_no_other_reference_answer_outscores_a_questions_own(real_evaluator):
+    # Ties are allowed: some article questions overlap (fresher-08 and intermediate-11 both ask
+    # how to fight overfitting), and two answers that each cover every point both earn 1.0.
     questions = list(BANK.values())
     from evaluator import EvaluationRequest
 
@@ -29,7 +31,7 @@ def test_each_reference_answer_outscores_the_other_44(real_evaluator):
         requests = [EvaluationRequest(other.reference_answer, rubric=question) for other in questions]
         scores = [r.score for r in real_evaluator.evaluate_many(requests)]
         own = scores[questions.index(question)]
-        beaten_by = [q.id for q, s in zip(questions, scores) if q is not question and s >= own]
+        beaten_by = [q.id for q, s in zip(questions, scores) if q is not question and s > own]
         assert not beaten_by, f"{question.id}: own reference {own:.3f} not above {beaten_by}"
 
 

@@ -1,0 +1,105 @@
+"""create_app(): the FastAPI application, its middleware, error handlers, routers and lifespan."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import anyio.to_thread
+from fastapi import Depends, FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from api.config import Settings, get_settings
+from api.deps import ModelSlot, require_api_key
+from api.errors import install_error_handlers
+from api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from api.routes import evaluations, health, questions
+from evaluator.errors import EvaluatorError
+from evaluator.scoring import Evaluator
+from evaluator.version import __version__
+from rubric.bank import load_bank
+
+log = logging.getLogger("api")
+
+LOADER_JOIN_SECONDS = 30
+
+DESCRIPTION = """Scores free-text answers to deep-learning interview questions against rubrics of key points,
+offline, with a local sentence-transformer model.
+
+Every error has the body `{"error": {"code", "message", "details"}}`. When the server has an API key
+(EVALUATOR_API_KEY), /v1 requests must send it in the `X-API-Key` header."""
+
+
+def create_app(settings: Settings | None = None, evaluator: Evaluator | None = None) -> FastAPI:
+    """The API. Without `evaluator`, the lifespan loads one (model + settings' bank) in the background;
+    with one (tests), it is only warmed, and its own bank and answer limit apply."""
+    settings = settings if settings is not None else get_settings()
+    middleware = [Middleware(AccessLogMiddleware)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "X-API-Key"],
+            )
+        )
+    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+
+    app = FastAPI(
+        title="Interview answer evaluator",
+        version=__version__,
+        description=DESCRIPTION,
+        middleware=middleware,
+        lifespan=_lifespan(settings, evaluator),
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    for router in (evaluations.router, questions.router):
+        app.include_router(router, dependencies=[Depends(require_api_key)])
+    return app
+
+
+def _lifespan(
+    settings: Settings, evaluator: Evaluator | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        bank = evaluator.bank if evaluator is not None else load_bank(settings.bank_dir)
+        slot = app.state.slot = ModelSlot(bank)
+        # Load and warm in a daemon thread, so /healthz answers (and /readyz says 503) meanwhile.
+        loader = threading.Thread(
+            target=_load, args=(slot, settings, evaluator), name="model-loader", daemon=True
+        )
+        loader.start()
+        yield
+        # Stopping mid-load: give the loader a moment to finish, so the process exits cleanly.
+        await anyio.to_thread.run_sync(loader.join, LOADER_JOIN_SECONDS, abandon_on_cancel=True)
+
+    return lifespan
+
+
+def _load(slot: ModelSlot, settings: Settings, evaluator: Evaluator | None) -> None:
+    try:
+        if evaluator is None:
+            log.info("loading the model")
+            evaluator = Evaluator(
+                bank=slot.bank, max_answer_chars=settings.max_answer_chars, cache_size=settings.cache_size
+            )
+        evaluator.warm_up()
+        evaluator.embedder.encode(["warm-up"])
+    except EvaluatorError as exc:
+        slot.failure = str(exc)
+        log.error("the model is unavailable: %s", exc)
+        return
+    except Exception as exc:  # noqa: BLE001 - any failure leaves the server unready, with the reason
+        slot.failure = f"the model failed to load: {type(exc).__name__}: {exc}"
+        log.exception("the model failed to load")
+        return
+    slot.evaluator = evaluator
+    log.info("ready: model %s, %d questions", evaluator.model_name, len(slot.bank))

@@ -1,0 +1,134 @@
+"""The batch run: input rows -> chunks -> Evaluator.evaluate_many -> committed output lines.
+
+Rows stream from the readers in chunks of `batch_size`; each chunk's questions given as text are
+matched in one embedding call, and its answers are scored with one `evaluate_many`, so the model
+sees large batches made of many rows. Only one chunk is held at a time: memory stays flat
+whatever the size of the input. Each chunk is committed (see output.py) before the next starts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from evaluator.batch.errors import ResumeError
+from evaluator.batch.output import BatchOutput, error_record, result_record
+from evaluator.batch.question_match import QuestionMatch, QuestionMatcher
+from evaluator.batch.readers import InputRow, Item, RowError, read_inputs
+from evaluator.errors import EvaluatorError, InvalidAnswerError
+from evaluator.results import EvaluationResult
+from evaluator.scoring import EvaluationRequest, Evaluator
+from rubric import RubricError, UnknownQuestionError
+
+DEFAULT_BATCH_SIZE = 256
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStats:
+    """Totals of a run, including what an interrupted run had already committed."""
+
+    scored: int
+    rejected: int
+    resumed: int
+    processed: int
+    elapsed: float
+
+    @property
+    def rows(self) -> int:
+        return self.scored + self.rejected
+
+
+def run_batch(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    *,
+    evaluator: Evaluator,
+    errors: str | Path | None = None,
+    resume: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    matcher: QuestionMatcher | None = None,
+    on_progress: Callable[[int], object] | None = None,
+) -> BatchStats:
+    """Score every row of `inputs` into `output` (and rejected rows into `errors`)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    matcher = matcher or QuestionMatcher(evaluator.bank, evaluator.embedder)
+    started = time.perf_counter()
+    processed = 0
+    with BatchOutput(output, errors, inputs) as out:
+        state = out.open(resume)
+        resumed = state.items_done
+        items = _skip_done(read_inputs(inputs), resumed, state.last)
+        for chunk in _chunks(items, batch_size):
+            results, rejected = score_chunk(chunk, evaluator, matcher)
+            out.commit(results, rejected, len(chunk), (chunk[-1].file, chunk[-1].line))
+            processed += len(chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
+        final = out.finish()
+    return BatchStats(final.scored, final.rejected, resumed, processed, time.perf_counter() - started)
+
+
+def score_chunk(
+    items: Sequence[Item], evaluator: Evaluator, matcher: QuestionMatcher
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Result records and error records for one chunk, each list in input order."""
+    asked = [i for i, item in enumerate(items) if isinstance(item, InputRow) and not item.question_id]
+    matches: dict[int, QuestionMatch] = dict(
+        zip(asked, matcher.match_many([items[i].question or "" for i in asked]))  # type: ignore[union-attr]
+    )
+    requests: list[EvaluationRequest] = []
+    for i, item in enumerate(items):
+        if isinstance(item, InputRow):
+            question_id = item.question_id or (matches[i].question_id if i in matches else None)
+            if question_id is not None:
+                requests.append(EvaluationRequest(item.answer, question_id=question_id))
+    outcomes = iter(evaluator.evaluate_many(requests, return_errors=True))
+
+    results: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for i, item in enumerate(items):
+        match = matches.get(i)
+        if isinstance(item, RowError):
+            rejected.append(error_record(item, item.reason, item.kind))
+        elif match is not None and match.question_id is None:
+            rejected.append(error_record(item, match.reason, "no-question-match", match))
+        else:
+            outcome = next(outcomes)
+            if isinstance(outcome, EvaluationResult):
+                question = evaluator.bank.get(outcome.question_id)
+                results.append(result_record(item, outcome, question, match))
+            else:
+                rejected.append(error_record(item, str(outcome), _error_kind(outcome), match))
+    return results, rejected
+
+
+def _error_kind(error: EvaluatorError | RubricError) -> str:
+    if isinstance(error, UnknownQuestionError):
+        return "unknown-question"
+    if isinstance(error, InvalidAnswerError):
+        return "invalid-answer"
+    return "invalid-rubric" if isinstance(error, RubricError) else "error"
+
+
+def _skip_done(items: Iterator[Item], done: int, last: Sequence[Any] | None) -> Iterator[Item]:
+    """The rows after the first `done`, checking that row `done` is the one the state recorded."""
+    if done:
+        skipped = None
+        for skipped in itertools.islice(items, done):
+            pass
+        if skipped is None or [skipped.file, skipped.line] != list(last or ()):
+            where = f"{skipped.file}:{skipped.line}" if skipped else "nothing"
+            raise ResumeError(f"the inputs no longer match the interrupted run (row {done} is {where})")
+    return items
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

