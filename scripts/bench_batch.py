@@ -24,12 +24,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from evaluator.batch import DEFAULT_BATCH_SIZE  # noqa: E402
+from evaluator.embedding import Embedder  # noqa: E402
 
 
 def main() -> int:
@@ -42,7 +46,9 @@ def main() -> int:
     if args.child:
         print(json.dumps(measure(args.n[0], args.batch_size, args.seed)))
         return 0
-    print(f"batch size {args.batch_size}; each N in a fresh process; raw = the bare model on the same segments")
+    print(
+        f"batch size {args.batch_size}; each N in a fresh process; raw = the bare model on the same segments"
+    )
     header = (
         f"{'N':>7} {'segments':>9} {'batch ans/s':>11} {'raw ans/s':>10} {'ratio':>6} "
         f"{'batch s':>8} {'raw s':>7} {'RSS model MB':>12} {'RSS peak MB':>11}"
@@ -87,11 +93,11 @@ def peak_rss_mb() -> float:
 class RecordingEmbedder:
     """Passes texts to the model and, while `on`, keeps each call's texts until they are replayed."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner: Embedder) -> None:
         self.inner, self.name, self.on = inner, inner.name, False
         self.pending: list[list[str]] = []
 
-    def encode(self, texts):  # type: ignore[no-untyped-def]
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         if self.on:
             self.pending.append(list(texts))
         return self.inner.encode(texts)

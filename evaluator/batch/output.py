@@ -8,8 +8,9 @@ line, or whole lines of a chunk that was never committed) is cut off on resume, 
 are scored again: every input row ends up exactly once in one of the two files. The state names
 the inputs with their sizes and modification times; resuming with other inputs is refused.
 
-In CSV output the list fields (one per verdict: `covered`, `partial`, `missed`, ...) are joined with ";" and `points`
-is a JSON document in its cell; `read_records` turns both formats back into the same dicts.
+In CSV output the list fields (one per verdict: `covered`, `partial`, `missed`, ...) are joined
+with ";" and `points` is a JSON document in its cell; `read_records` turns both formats back into
+the same dicts.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ def output_format(path: str | Path) -> OutputFormat:
     """JSON Lines or CSV, from the file name; BatchError for anything else."""
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise BatchError(f"{path}: output goes to a .jsonl, .ndjson or .csv file, not {suffix or 'no extension'!r}")
+        raise BatchError(
+            f"{path}: output goes to a .jsonl, .ndjson or .csv file, not {suffix or 'no extension'!r}"
+        )
     return OUTPUT_SUFFIXES[suffix]
 
 
@@ -291,7 +294,9 @@ class BatchOutput:
                 + ", ".join(i["path"] for i in previous.inputs)
             )
         if previous.errors != str(self.errors.resolve()):
-            raise ResumeError(f"the interrupted run wrote its errors to {previous.errors}: pass the same --errors")
+            raise ResumeError(
+                f"the interrupted run wrote its errors to {previous.errors}: pass the same --errors"
+            )
         for path, length in ((self.output, previous.output_bytes), (self.errors, previous.errors_bytes)):
             size = path.stat().st_size if path.exists() else -1
             if size < length:
@@ -327,7 +332,11 @@ class BatchOutput:
         return state
 
     def commit(
-        self, results: Sequence[dict[str, Any]], errors: Sequence[dict[str, Any]], items: int, last: tuple[str, int]
+        self,
+        results: Sequence[dict[str, Any]],
+        errors: Sequence[dict[str, Any]],
+        items: int,
+        last: tuple[str, int],
     ) -> None:
         """Append a chunk's lines to both files, make them durable, then record them as done."""
         assert self.state is not None and self._out is not None and self._err is not None

@@ -92,7 +92,10 @@ class QuestionMatcher:
         if units:
             similarities = self.embedder.encode([u for _, u in units]) @ self._bank_vectors().T
             np.maximum.at(scores, np.array([i for i, _ in units], dtype=np.intp), similarities)
-        return [found or self._decide(text, scores[i]) for i, (text, found) in enumerate(zip(texts, exact))]
+        return [
+            found or self._decide(text, scores[i])
+            for i, (text, found) in enumerate(zip(texts, exact, strict=True))
+        ]
 
     def _exact(self, text: str) -> QuestionMatch | None:
         key = text.strip()

@@ -52,7 +52,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 import yaml
 
@@ -111,7 +111,9 @@ def input_format(path: str | Path) -> Format:
         return SUFFIX_FORMATS[suffix]
     except KeyError:
         known = ", ".join(SUFFIX_FORMATS)
-        raise InputFileError(f"{path}: unknown input kind {suffix or '(no extension)'!r}; use {known}") from None
+        raise InputFileError(
+            f"{path}: unknown input kind {suffix or '(no extension)'!r}; use {known}"
+        ) from None
 
 
 def check_input(path: str | Path) -> Format:
@@ -201,7 +203,11 @@ def read_csv(path: str | Path) -> Iterator[Item]:
             if any(_has_undecodable(value) for value in record):
                 yield RowError(name, start, "not UTF-8 text (invalid bytes in the row)")
                 continue
-            data = {key: value for key, value in zip(header, record) if value.strip() or key == "answer"}
+            data = {
+                key: value
+                for key, value in zip(header, record, strict=True)
+                if value.strip() or key == "answer"
+            }
             yield _row_from_fields(name, start, data)
 
 
@@ -222,7 +228,7 @@ def _csv_header(reader: Iterator[list[str]], name: str) -> list[str]:
     return header
 
 
-def _open_text(path: Path):  # type: ignore[no-untyped-def]
+def _open_text(path: Path) -> TextIO:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
@@ -252,7 +258,7 @@ def _row_from_fields(name: str, line: int, data: dict[str, object]) -> Item:
     return InputRow(
         file=name,
         line=line,
-        answer=data["answer"],  # type: ignore[arg-type]
+        answer=str(data["answer"]),
         question_id=question_id.strip() if isinstance(question_id, str) else None,
         question=question.strip() if isinstance(question, str) else None,
         **meta,
@@ -268,7 +274,7 @@ def _field_problem(data: dict[str, object]) -> str | None:
         value = data.get(field)
         if value is not None and not isinstance(value, str):
             return f"field {field!r} must be text, not {_json_type(value)}"
-    if not (data.get("question_id") or "").strip() and not (data.get("question") or "").strip():  # type: ignore[union-attr]
+    if not any(isinstance(v, str) and v.strip() for v in (data.get("question_id"), data.get("question"))):
         return "no 'question_id' or 'question' field"
     return None
 
@@ -321,7 +327,9 @@ def parse_turn_label(line: str) -> tuple[Literal["question", "answer"], str] | N
         rest = ""
     if match["heading"]:
         rest = rest.rstrip().rstrip("#").rstrip()
-    role: Literal["question", "answer"] = "question" if match["label"].lower() in _QUESTION_LABELS else "answer"
+    role: Literal["question", "answer"] = (
+        "question" if match["label"].lower() in _QUESTION_LABELS else "answer"
+    )
     return role, rest.strip()
 
 
@@ -408,7 +416,9 @@ def _turns(numbered: Iterator[tuple[int, str]]) -> Iterator[_Turn]:
         yield turn
 
 
-def _exchanges(name: str, turns: Iterator[_Turn], candidate: str | None, session: str | None) -> Iterator[Item]:
+def _exchanges(
+    name: str, turns: Iterator[_Turn], candidate: str | None, session: str | None
+) -> Iterator[Item]:
     meta = {"candidate": candidate, "session": session}
     question: _Turn | None = None
     answer: _Turn | None = None
@@ -445,6 +455,8 @@ def _exchanges(name: str, turns: Iterator[_Turn], candidate: str | None, session
     yield from flush()
     if not seen_any:
         yield RowError(
-            name, 1, "no speaker turns found (expected lines such as 'Interviewer:' / 'Candidate:' or 'Q:' / 'A:')",
+            name,
+            1,
+            "no speaker turns found (expected lines such as 'Interviewer:' / 'Candidate:' or 'Q:' / 'A:')",
             **meta,
         )

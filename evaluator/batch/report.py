@@ -85,7 +85,9 @@ def write_report(
         topics=_bars(overall["by_topic"]),
         levels=_bars(overall["by_level"]),
         answers=_answers(results, open_all=overall["answers"] <= OPEN_ANSWERS_UP_TO),
-        rejected=read_records(errors, ERROR_FIELDS) if errors is not None and Path(errors).exists() else iter(()),
+        rejected=read_records(errors, ERROR_FIELDS)
+        if errors is not None and Path(errors).exists()
+        else iter(()),
     )
     report = Path(report)
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,8 @@ def _histogram(counts: Sequence[int], edges: Sequence[float]) -> dict[str, Any]:
     return {
         "height": max(counts, default=0) or 1,
         "bins": [
-            {"index": i, "count": c, "label": f"{edges[i]:.0%}\u2013{edges[i + 1]:.0%}"} for i, c in enumerate(counts)
+            {"index": i, "count": c, "label": f"{edges[i]:.0%}\u2013{edges[i + 1]:.0%}"}
+            for i, c in enumerate(counts)
         ],
     }
 

@@ -8,6 +8,7 @@ whatever the size of the input. Each chunk is committed (see output.py) before t
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -78,9 +79,13 @@ def score_chunk(
     items: Sequence[Item], evaluator: Evaluator, matcher: QuestionMatcher
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Result records and error records for one chunk, each list in input order."""
-    asked = [i for i, item in enumerate(items) if isinstance(item, InputRow) and not item.question_id]
+    asked = {
+        i: item.question or ""
+        for i, item in enumerate(items)
+        if isinstance(item, InputRow) and not item.question_id
+    }
     matches: dict[int, QuestionMatch] = dict(
-        zip(asked, matcher.match_many([items[i].question or "" for i in asked]))  # type: ignore[union-attr]
+        zip(asked, matcher.match_many(list(asked.values())), strict=True)
     )
     requests: list[EvaluationRequest] = []
     for i, item in enumerate(items):
@@ -119,9 +124,8 @@ def _error_kind(error: EvaluatorError | RubricError) -> str:
 def _skip_done(items: Iterator[Item], done: int, last: Sequence[Any] | None) -> Iterator[Item]:
     """The rows after the first `done`, checking that row `done` is the one the state recorded."""
     if done:
-        skipped = None
-        for skipped in itertools.islice(items, done):
-            pass
+        tail = collections.deque(itertools.islice(items, done), maxlen=1)
+        skipped = tail[0] if tail else None
         if skipped is None or [skipped.file, skipped.line] != list(last or ()):
             where = f"{skipped.file}:{skipped.line}" if skipped else "nothing"
             raise ResumeError(f"the inputs no longer match the interrupted run (row {done} is {where})")

@@ -32,7 +32,10 @@ class _Mean:
         self.total += value
 
     def as_dict(self) -> dict[str, Any]:
-        return {"answers": self.count, "mean_score": round(self.total / self.count, DECIMALS) if self.count else None}
+        return {
+            "answers": self.count,
+            "mean_score": round(self.total / self.count, DECIMALS) if self.count else None,
+        }
 
 
 @dataclass
@@ -44,7 +47,9 @@ class _Aggregate:
     by_level: dict[str, _Mean] = field(default_factory=lambda: defaultdict(_Mean))
     by_topic: dict[str, _Mean] = field(default_factory=lambda: defaultdict(_Mean))
     by_question: dict[str, _Mean] = field(default_factory=lambda: defaultdict(_Mean))
-    point_missed: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    point_missed: dict[tuple[str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     histogram: list[int] = field(default_factory=lambda: [0] * HISTOGRAM_BINS)
 
     def add(self, record: Mapping[str, Any]) -> None:
@@ -116,7 +121,8 @@ class SummaryBuilder:
 
 
 def summarize(
-    results: str | Path | Iterable[Mapping[str, Any]], errors: str | Path | Iterable[Mapping[str, Any]] | None = None
+    results: str | Path | Iterable[Mapping[str, Any]],
+    errors: str | Path | Iterable[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The summary of a results file (and its errors file), or of records already in hand."""
     builder = SummaryBuilder()

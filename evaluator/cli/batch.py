@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from evaluator.cli import EXIT_FAILED, EXIT_OK, UsageError
@@ -40,12 +39,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files to score, in order")
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="results file (.jsonl or .csv)")
-    parser.add_argument("--errors", metavar="FILE", help="rejected rows (default: beside OUT, e.g. results.errors.jsonl)")
-    parser.add_argument("--summary", metavar="FILE", help="summary JSON (default: beside OUT, e.g. results.summary.json)")
+    parser.add_argument(
+        "--errors", metavar="FILE", help="rejected rows (default: beside OUT, e.g. results.errors.jsonl)"
+    )
+    parser.add_argument(
+        "--summary", metavar="FILE", help="summary JSON (default: beside OUT, e.g. results.summary.json)"
+    )
     parser.add_argument("--report", metavar="FILE", help="also write a self-contained HTML report")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run into the same OUT")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no final line")
-    parser.add_argument("--batch-size", type=int, default=None, metavar="N", help="answers per model batch (256)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, metavar="N", help="answers per model batch (256)"
+    )
     parser.add_argument("--bank", metavar="DIR", help="a folder of question files (default: bundled bank)")
     parser.add_argument(
         "--match-threshold", type=float, default=None, metavar="X",

@@ -42,7 +42,9 @@ def test_every_format_in_one_run_exits_1_and_writes_results_errors_summary_and_r
     assert proc.stdout == ""
     assert "\r" not in proc.stderr and "row/s" not in proc.stderr  # no progress bar when not on a TTY
     final = proc.stderr.strip().splitlines()[-1]
-    assert re.match(r"scored \d+ answers, rejected 12 rows \([\d.]+ rows/s\)\. Summary: .*results\.summary\.json", final)
+    assert re.match(
+        r"scored \d+ answers, rejected 12 rows \([\d.]+ rows/s\)\. Summary: .*results\.summary\.json", final
+    )
     errors = tmp_path / "results.errors.jsonl"
     assert str(errors) in final and str(report) in final
     every_row = Counter((item.file, item.line) for item in read_inputs(map(str, INPUTS)))
@@ -55,7 +57,11 @@ def test_every_format_in_one_run_exits_1_and_writes_results_errors_summary_and_r
 def test_clean_input_exits_0_and_writes_csv_quietly(tmp_path: Path):
     source = tmp_path / "answers.jsonl"
     rows = [
-        {"id": "a", "question_id": "fresher-06", "answer": "An epoch is one full pass over the training set."},
+        {
+            "id": "a",
+            "question_id": "fresher-06",
+            "answer": "An epoch is one full pass over the training set.",
+        },
         {"id": "b", "question": "Can you explain dropout?", "answer": "Dropout switches off random neurons."},
     ]
     source.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -63,7 +69,10 @@ def test_clean_input_exits_0_and_writes_csv_quietly(tmp_path: Path):
     proc = run_cli(source, "-o", out, "--quiet", "--batch-size", "1")
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
     records = list(read_records(out))
-    assert [(r["id"], r["line"], r["question_id"]) for r in records] == [("a", 1, "fresher-06"), ("b", 2, "fresher-10")]
+    assert [(r["id"], r["line"], r["question_id"]) for r in records] == [
+        ("a", 1, "fresher-06"),
+        ("b", 2, "fresher-10"),
+    ]
     assert records[1]["match_confidence"] >= 0.65 and records[0]["match_confidence"] is None
     assert list(read_records(tmp_path / "scores.errors.csv", ERROR_FIELDS)) == []
 
@@ -108,7 +117,12 @@ def make_inputs(folder: Path, rows: int) -> list[Path]:
             lines.append('{"question_id": "fresher-10", "answer": "unterminated\n')
             continue
         qid, answer = topics[i % len(topics)]
-        lines.append(json.dumps({"id": f"r{i}", "candidate": f"c{i % 3}", "question_id": qid, "answer": f"{answer} ({i})"}) + "\n")
+        lines.append(
+            json.dumps(
+                {"id": f"r{i}", "candidate": f"c{i % 3}", "question_id": qid, "answer": f"{answer} ({i})"}
+            )
+            + "\n"
+        )
     answers = folder / "answers.jsonl"
     answers.write_text("".join(lines))
     return [answers, INPUTS[0]]
@@ -165,7 +179,10 @@ def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(tmp_path: Path):
     source = tmp_path / "answers.jsonl"
     source.write_text(
         "".join(
-            json.dumps({"question_id": "fresher-06", "answer": f"An epoch is one pass over the data, number {i}."}) + "\n"
+            json.dumps(
+                {"question_id": "fresher-06", "answer": f"An epoch is one pass over the data, number {i}."}
+            )
+            + "\n"
             for i in range(6)
         )
     )

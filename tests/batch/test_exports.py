@@ -9,5 +9,5 @@ def test_batch_all_is_complete_and_grouped_like_the_evaluator_package():
     kinds = [(not n.isupper(), n.islower()) for n in evaluator.batch.__all__]  # CONSTANTS, Classes, functions
     assert kinds == sorted(kinds)
     for kind in set(kinds):
-        group = [n for n, k in zip(evaluator.batch.__all__, kinds) if k == kind]
+        group = [n for n, k in zip(evaluator.batch.__all__, kinds, strict=True) if k == kind]
         assert group == sorted(group)

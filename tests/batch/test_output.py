@@ -12,14 +12,28 @@ from evaluator.batch import BatchOutput, ResumeError, read_records, state_path
 from evaluator.batch.output import ERROR_FIELDS, RESULT_FIELDS, RecordCodec, load_state
 
 RECORD = {
-    "file": "in.jsonl", "line": 3, "id": "r-1", "candidate": "Ana \"the ace\", López", "session": None,
-    "question_id": "fresher-10", "question_text": "What is dropout?", "level": "fresher", "topic": "regularization",
-    "input_question": None, "question_line": None, "match_confidence": 0.8123, "score": 0.5,
-    "covered": ["a", "b"], "partial": [], "missed": ["c"], "contradicted": [],
-    "answer": "Line one,\nline \"two\" <b>;</b>",
+    "file": "in.jsonl",
+    "line": 3,
+    "id": "r-1",
+    "candidate": 'Ana "the ace", López',
+    "session": None,
+    "question_id": "fresher-10",
+    "question_text": "What is dropout?",
+    "level": "fresher",
+    "topic": "regularization",
+    "input_question": None,
+    "question_line": None,
+    "match_confidence": 0.8123,
+    "score": 0.5,
+    "covered": ["a", "b"],
+    "partial": [],
+    "missed": ["c"],
+    "contradicted": [],
+    "answer": 'Line one,\nline "two" <b>;</b>',
     "points": [{"id": "a", "verdict": "covered", "evidence": {"text": "Line one", "start": 0, "end": 8}}],
-    "model": "m", "evaluator_version": "0",
-}  # fmt: skip
+    "model": "m",
+    "evaluator_version": "0",
+}
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv"])

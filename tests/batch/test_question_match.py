@@ -42,7 +42,9 @@ def test_questions_outside_the_bank_are_refused_not_guessed(matcher):
     for match in matcher.match_many(NOT_IN_BANK):
         assert match.question_id is None, match
         assert match.confidence < MATCH_THRESHOLD
-        assert match.reason.startswith(f"the question matches no bank question confidently: closest is {match.best_id}")
+        assert match.reason.startswith(
+            f"the question matches no bank question confidently: closest is {match.best_id}"
+        )
 
 
 def test_a_paraphrase_outscores_an_unrelated_question_for_the_same_id(matcher):

@@ -59,7 +59,9 @@ def test_csv_rows_start_at_their_first_line_even_after_a_multiline_answer():
     assert first.answer.count("\n") == 2
     assert isinstance(items[5], InputRow) and items[5].question_id is None
     assert items[5].question == "What is a recurrent neural network, and when would you use one?"
-    assert isinstance(items[6], InputRow) and items[6].answer == ""  # the evaluator rejects it, not the reader
+    assert (
+        isinstance(items[6], InputRow) and items[6].answer == ""
+    )  # the evaluator rejects it, not the reader
     assert isinstance(items[7], RowError) and items[7].reason == "has 7 fields; the header has 6"
     assert isinstance(items[8], InputRow) and items[8].session is None  # an empty cell is absent
 
@@ -76,7 +78,9 @@ def test_csv_header_problems_stop_before_anything_runs(tmp_path: Path):
     bom = tmp_path / "c.csv"
     bom.write_bytes("\ufeff Question_ID ,ANSWER\nfresher-01,Een antwoord\n".encode())
     assert check_input(bom) == "csv"
-    assert list(read_file(bom)) == [InputRow(file=str(bom), line=2, answer="Een antwoord", question_id="fresher-01")]
+    assert list(read_file(bom)) == [
+        InputRow(file=str(bom), line=2, answer="Een antwoord", question_id="fresher-01")
+    ]
 
 
 def test_unknown_or_missing_files_are_usage_errors(tmp_path: Path):
@@ -117,7 +121,13 @@ def test_each_accepted_transcript_form_gives_one_exchange(tmp_path: Path, questi
 
 @pytest.mark.parametrize(
     "line",
-    ["A neural network is...", "Answer the question first.", "Questions: none", "Andrew: hello", "## Answers so far"],
+    [
+        "A neural network is...",
+        "Answer the question first.",
+        "Questions: none",
+        "Andrew: hello",
+        "## Answers so far",
+    ],
 )
 def test_prose_is_not_taken_for_a_label(line: str):
     assert parse_turn_label(line) is None
@@ -131,7 +141,9 @@ def test_a_real_looking_markdown_interview():
     dropout = rows[15]
     assert dropout.question_line == 13
     assert dropout.question.startswith("Great. First one: what is dropout")
-    assert dropout.answer.startswith("Dropout randomly switches off") and dropout.answer.endswith("in training.")
+    assert dropout.answer.startswith("Dropout randomly switches off") and dropout.answer.endswith(
+        "in training."
+    )
     assert "**" not in dropout.answer and "Interviewer" not in dropout.answer
     assert rows[11].question.startswith("Hi Ana")  # small talk is a row; the matcher rejects it
     assert not any(isinstance(item, RowError) for item in items.values())  # the closing remark has no "?"
@@ -196,7 +208,10 @@ def test_csv_quoting_errors_are_rows_and_reading_goes_on(tmp_path: Path):
     )
     items = list(read_file(file))
     assert [(type(i).__name__, i.line) for i in items] == [
-        ("InputRow", 2), ("RowError", 3), ("InputRow", 4), ("RowError", 5)
+        ("InputRow", 2),
+        ("RowError", 3),
+        ("InputRow", 4),
+        ("RowError", 5),
     ]
     assert items[1].reason == "malformed CSV: ',' expected after '\"'"
     assert items[3].reason == "malformed CSV: unexpected end of data"

@@ -50,18 +50,47 @@ def test_everything_is_escaped_and_nothing_is_fetched(tmp_path: Path):
     hostile = '<script>alert("x")</script> & <img src=http://evil.example/x.png>'
     answer = f"Dropout drops units. {hostile}"
     record = {
-        "file": "<in>.jsonl", "line": 1, "id": "<id>", "candidate": "<b>Mallory</b>", "session": "s&1",
-        "question_id": "fresher-10", "question_text": "What is <dropout>?", "level": "fresher", "topic": "regularization",
-        "input_question": "<q>", "question_line": None, "match_confidence": 0.9, "score": 0.5,
-        "covered": ["a"], "partial": [], "missed": ["b"], "contradicted": [], "answer": answer,
+        "file": "<in>.jsonl",
+        "line": 1,
+        "id": "<id>",
+        "candidate": "<b>Mallory</b>",
+        "session": "s&1",
+        "question_id": "fresher-10",
+        "question_text": "What is <dropout>?",
+        "level": "fresher",
+        "topic": "regularization",
+        "input_question": "<q>",
+        "question_line": None,
+        "match_confidence": 0.9,
+        "score": 0.5,
+        "covered": ["a"],
+        "partial": [],
+        "missed": ["b"],
+        "contradicted": [],
+        "answer": answer,
         "points": [
-            {"id": "a", "text": "Units <are> dropped", "weight": 1, "score": 1, "similarity": 0.9, "verdict": "covered",
-             "evidence": {"text": "Dropout drops units.", "start": 0, "end": 20}},
-            {"id": "b", "text": "Scaling & such", "weight": 1, "score": 0, "similarity": 0.1, "verdict": "missed",
-             "evidence": None},
+            {
+                "id": "a",
+                "text": "Units <are> dropped",
+                "weight": 1,
+                "score": 1,
+                "similarity": 0.9,
+                "verdict": "covered",
+                "evidence": {"text": "Dropout drops units.", "start": 0, "end": 20},
+            },
+            {
+                "id": "b",
+                "text": "Scaling & such",
+                "weight": 1,
+                "score": 0,
+                "similarity": 0.1,
+                "verdict": "missed",
+                "evidence": None,
+            },
         ],
-        "model": "m", "evaluator_version": "0",
-    }  # fmt: skip
+        "model": "m",
+        "evaluator_version": "0",
+    }
     results = tmp_path / "r.jsonl"
     codec = RecordCodec("jsonl", RESULT_FIELDS)
     results.write_bytes(codec.encode([record]))
@@ -99,7 +128,7 @@ def test_the_report_of_a_real_run_holds_candidates_questions_and_charts(scored_r
         assert html.escape(name) in page
     records = list(read_records(scored_run.output))
     for record in records:
-        assert f'<b>{record["question_id"]}</b> {html.escape(record["question_text"])}' in page
+        assert f"<b>{record['question_id']}</b> {html.escape(record['question_text'])}" in page
     assert page.count('<details class="answer"') == len(records)
     assert page.count('<rect class="bin"') == 10 and page.count('<rect class="bar"') >= 2
     assert "<mark class=" in page

@@ -87,7 +87,9 @@ def test_results_carry_scores_points_and_evidence_offsets(scored_run):
     for record in read_records(scored_run.output):
         assert 0 <= record["score"] <= 1
         assert {p["id"] for p in record["points"]} == {
-            pid for verdict in ("covered", "partial", "missed", "contradicted") for pid in record.get(verdict, [])
+            pid
+            for verdict in ("covered", "partial", "missed", "contradicted")
+            for pid in record.get(verdict, [])
         }
         for point in record["points"]:
             if point["evidence"]:
@@ -102,7 +104,9 @@ def test_summary_per_candidate_and_session(scored_run):
     assert (ana["answers"], ana["rejected"]) == (4, 2)
     assert set(ana["by_level"]) == {"fresher"}
     bank = load_bank()
-    assert set(ana["by_topic"]) == {bank[q].topic for q in ("fresher-10", "fresher-04", "fresher-03", "fresher-08")}
+    assert set(ana["by_topic"]) == {
+        bank[q].topic for q in ("fresher-10", "fresher-04", "fresher-03", "fresher-08")
+    }
     assert sum(t["answers"] for t in ana["by_topic"].values()) == 4
     assert [q["question_id"] for q in ana["weakest_questions"]] and len(ana["weakest_questions"]) <= 5
     assert groups[(None, "mock_interview_ben")]["answers"] == 3
@@ -132,5 +136,7 @@ def test_answers_are_embedded_in_one_call_per_chunk_across_rows(tmp_path: Path):
     assert (stats.scored, stats.rejected) == (50, 0)
     answer_calls = [call for call in embedder.calls if any("marker" in text for text in call)]
     assert len(answer_calls) == 4  # chunks of 16, 16, 16 and 2 rows
-    rows_per_call = [len({m for text in call for m in re.findall(r"marker(\d+)", text)}) for call in answer_calls]
+    rows_per_call = [
+        len({m for text in call for m in re.findall(r"marker(\d+)", text)}) for call in answer_calls
+    ]
     assert rows_per_call == [16, 16, 16, 2]

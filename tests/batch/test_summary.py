@@ -26,10 +26,17 @@ def test_means_per_group_level_topic_and_the_weakest_and_most_missed():
     overall = summary["overall"]
     assert (overall["answers"], overall["rejected"], overall["mean_score"]) == (4, 2, 0.5125)
     assert overall["score_histogram"] == [0, 0, 1, 0, 1, 1, 0, 0, 0, 1]
-    assert [(g["candidate"], g["session"]) for g in summary["groups"]] == [("ana", "s1"), ("ben", None), (None, None)]
+    assert [(g["candidate"], g["session"]) for g in summary["groups"]] == [
+        ("ana", "s1"),
+        ("ben", None),
+        (None, None),
+    ]
     ana = summary["groups"][0]
     assert (ana["answers"], ana["rejected"], ana["mean_score"]) == (3, 1, 0.5)
-    assert ana["by_level"] == {"advanced": {"answers": 1, "mean_score": 0.9}, "fresher": {"answers": 2, "mean_score": 0.3}}
+    assert ana["by_level"] == {
+        "advanced": {"answers": 1, "mean_score": 0.9},
+        "fresher": {"answers": 2, "mean_score": 0.3},
+    }
     assert ana["by_topic"]["cnn"] == {"answers": 2, "mean_score": 0.3}
     assert [(q["question_id"], q["mean_score"], q["text"]) for q in ana["weakest_questions"]] == [
         ("q1", 0.3, "Text of q1?"),
