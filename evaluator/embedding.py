@@ -113,6 +113,8 @@ class CachingEmbedder:
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return self.inner.encode(texts)
         with self._lock:
             found = {t: self._cache[t] for t in texts if t in self._cache}
             for t in found:
@@ -126,8 +128,6 @@ class CachingEmbedder:
                     self._cache[text] = vector
                 while len(self._cache) > self.max_entries:
                     self._cache.popitem(last=False)
-        if not texts:
-            return self.inner.encode(texts)
         return np.stack([found[t] for t in texts])
 
     def __len__(self) -> int:

@@ -27,11 +27,14 @@ def best_segments(similarity: np.ndarray, demoted: np.ndarray) -> np.ndarray:
 
 
 def point_features(
-    similarity: np.ndarray, demoted: np.ndarray, lexical: np.ndarray, function_words: np.ndarray
+    similarity: np.ndarray,
+    demoted: np.ndarray,
+    lexical: np.ndarray,
+    function_words: np.ndarray,
+    best: np.ndarray,
 ) -> np.ndarray:
     """(points x 4): best similarity, best demoted similarity, word overlap, and the share of
-    function words in the best segment (a bare list of terms has almost none)."""
-    best = best_segments(similarity, demoted)
+    function words in each point's best segment `best` (a bare list of terms has almost none)."""
     return np.column_stack(
         [similarity.max(axis=1), demoted.max(axis=1), lexical, function_words[best]]
     ).astype(np.float64)

@@ -167,13 +167,14 @@ class Evaluator:
             np.maximum.at(lexical, rubric.owner, [overlap(s, answer_stems) for s in rubric.stems])
             function_words = np.array([function_word_ratio(s.text) for s in p.segments])
             raw_points, dem_points = per_point(raw, rubric.owner, n_points), per_point(dem, rubric.owner, n_points)
+            best = best_segments(raw_points, dem_points)
             details.append(
                 MatchDetails(
                     question=p.question,
                     segments=p.segments,
-                    features=point_features(raw_points, dem_points, lexical, function_words),
+                    features=point_features(raw_points, dem_points, lexical, function_words, best),
                     similarity=raw,
-                    best_segment=best_segments(raw_points, dem_points),
+                    best_segment=best,
                 )
             )
         return details

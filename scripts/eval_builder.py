@@ -27,11 +27,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.stats import spearmanr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from accuracy_data import load_graded  # noqa: E402
 
 from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, SentenceTransformerEmbedder  # noqa: E402
 from rubric import KeyPoint, Question, load_bank  # noqa: E402
@@ -39,7 +41,6 @@ from rubric.build import _sentences  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
 
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "seed" / "000_c29f6f17f4ffad1c.txt"
-GRADED = ROOT / "tests" / "data" / "graded"
 THRESHOLD = 0.60
 TARGETS = {"recall": 0.8, "precision": 0.7, "spearman": 0.9}
 
@@ -154,14 +155,7 @@ def _shifted(ids: list[str], built: dict[str, Question]) -> dict[str, Question]:
 
 
 def _graded_answers(ids: set[str]) -> list[tuple[str, str, float]]:
-    answers = []
-    for path in sorted(GRADED.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if data["question_id"] not in ids:
-            continue
-        for answer in data["answers"]:
-            answers.append((data["question_id"], answer["text"], float(answer.get("grade", 0))))
-    return answers
+    return [(a.question_id, a.text, float(a.grade)) for a in load_graded() if a.question_id in ids]
 
 
 def _scores(evaluator: Evaluator, answers, rubric_for) -> np.ndarray:

@@ -34,7 +34,9 @@ def test_best_segment_uses_both_similarities():
 def test_point_features_columns():
     raw = np.array([[0.2, 0.8], [0.5, 0.1]])
     demoted = np.array([[0.1, 0.7], [0.4, 0.0]])
-    features = point_features(raw, demoted, np.array([0.5, 1.0]), np.array([0.3, 0.45]))
+    best = best_segments(raw, demoted)
+    assert best.tolist() == [1, 0]
+    features = point_features(raw, demoted, np.array([0.5, 1.0]), np.array([0.3, 0.45]), best)
     np.testing.assert_allclose(features, [[0.8, 0.7, 0.5, 0.45], [0.5, 0.4, 1.0, 0.3]])
 
 
