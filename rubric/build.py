@@ -130,6 +130,7 @@ class Candidate:
     source: Source
     order: int
     group: int = 0  # claims split from one statement share a group: they differ by construction
+    core: str | None = None  # the claim without the purpose added to it, to compare claims by
 
 
 def draw_candidates(
@@ -139,24 +140,126 @@ def draw_candidates(
     if subject is None:
         subject = question_subject(question)
     imperative = _asks_for_actions(question)
-    drawn: list[tuple[str, Source, int]] = []
+    drawn: list[tuple[str, Source, int, str | None]] = []
     if intent:
         statements = intent_statements(intent, subject, _is_definition_question(question))
         for group, (text, source) in enumerate(statements):
             claims = split_claim(text, subject) if source == "intent" else [text]
-            drawn.extend((claim, source, group) for claim in claims)
+            drawn.extend((claim, source, group, None) for claim in claims)
     if reference:
+        goal = question_goal(question) if imperative else None
         for group, sentence in enumerate(resolve_pronouns(_sentences(reference), subject), start=len(drawn) + 1):
-            for clause in _split_contrast(sentence):
-                drawn.extend((claim, "reference", group) for claim in split_claim(clause, subject, imperative))
+            claims = [
+                _name_the_subject(c, subject)
+                for clause in _split_contrast(sentence)
+                for c in split_claim(clause, subject, imperative)
+            ]
+            purposed = with_purpose(claims, goal) if imperative else claims
+            drawn.extend(
+                (claim, "reference", group, core if claim != core else None)
+                for claim, core in zip(purposed, claims)
+            )
     out: list[Candidate] = []
     seen: set[str] = set()
-    for text, source, group in drawn:
+    for text, source, group, core in drawn:
         text = _finish(text)
         if text.lower() not in seen and _is_checkable(text, source, subject):
             seen.add(text.lower())
-            out.append(Candidate(text, source, len(out), group))
+            out.append(Candidate(text, source, len(out), group, _finish(core) if core else None))
     return out
+
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:these|those|such|both)\s+(?:issues|problems|challenges|effects)\b"
+    r"|^(?:without|with)\s+(?:them|it)\b",
+    re.I,
+)
+
+
+def _name_the_subject(claim: str, subject: str | None) -> str:
+    """'... help prevent these issues' -> '... help prevent vanishing and exploding gradients', and
+    'Without them, ...' -> 'Without activation functions, ...', when the question names the subject."""
+    if not subject:
+        return claim
+
+    def name(match: re.Match[str]) -> str:
+        lead = re.match(r"(?i)(without|with)\s+", match.group(0))
+        return f"{lead.group(1)} {_bare(subject)}" if lead else _bare(subject)
+
+    return _BACK_REFERENCE.sub(name, claim)
+
+
+_PURPOSE = re.compile(r"\s+(?:(?:in\s+order\s+)?to|so\s+(?:that|as\s+to))\s+(?P<verb>[\w-]+)\b.*$", re.I)
+
+
+def _purpose(claim: str) -> str | None:
+    """The purpose clause a claim ends with ('... to reduce inference time'), or None."""
+    for match in _PURPOSE.finditer(claim):
+        verb = match.group("verb").lower()
+        if verb.startswith("that") or verb in ("as",) or (_can_be_verb(verb) and _lemma(verb) == verb):
+            return match.group(0).strip()
+    return None
+
+
+def with_purpose(claims: list[str], goal: str | None) -> list[str]:
+    """Steps of one sentence ('Use A, B, or C to reduce X') each carry the purpose the sentence
+    states, else the question's goal: 'Use pruning.' alone says too little to check."""
+    steps = [_is_step(c) for c in claims]
+    if not any(steps):
+        return claims
+    shared = _purpose(claims[-1]) if steps[-1] else None
+    if shared:  # the purpose, without its hedges: "to reduce X (without significant loss)"
+        shared = re.split(r"\s+(?:without|while|whilst)\s+|,", shared, maxsplit=1)[0]
+    out = []
+    for claim, step in zip(claims, steps):
+        purpose = None if not step or _purpose(claim) else shared or goal
+        if purpose and purpose == goal and claim.split()[0].lower() in goal.lower().split():
+            purpose = None  # "Deploy on cloud ... to deploy a model": says nothing more
+        out.append(f"{claim.rstrip(' .;:')} {purpose}" if purpose else claim)
+    return out
+
+
+def _is_step(claim: str) -> bool:
+    """An imperative: 'Use pruning', 'Reduce batch size' (not 'Batch size is ...')."""
+    words = claim.split()
+    first = words[0].lower() if words else ""
+    verb = _can_be_verb(first) or (not _tags(first) and re.search(r"(?:ize|ise|ify)$", first) is not None)
+    return verb and _lemma(first) == first and first not in _AUX | _MODALS and not _has_own_subject(words)
+
+
+_SITUATION_ASK = re.compile(
+    r"^(?P<situation>.+?)\s*(?:[-\u2013\u2014]+|[.?!:;])\s+(?:so\s+)?(?:what|how|which)\b(?P<ask>.*)$", re.I
+)
+_GOAL_ASK = re.compile(
+    r"\b(?:how|what)\s+(?:do|does|would|could|can|should|will|might)\s+(?:you|we|one)\s+(?P<vp>.+)$", re.I
+)
+_EMPTY_ASK = {
+    "do", "take", "step", "steps", "would", "you", "we", "about", "it", "this", "that", "approach", "first",
+}
+
+
+def question_goal(question: str) -> str | None:
+    """What the steps of an answer are for: 'How do you handle X?' -> 'to handle X';
+    'Your model is overfitting - what would you do?' -> 'when your model is overfitting'."""
+    text = _clean(question).rstrip("?.! ")
+    situation = _SITUATION_ASK.match(text)
+    if situation and _says_nothing(situation.group("ask"), _FIX_VERBS):
+        return f"when {_lowercase_start(situation.group('situation').strip())}"
+    goal = _GOAL_ASK.search(text)
+    if not goal:
+        return None
+    vp = goal.group("vp").strip()
+    if _says_nothing(vp, _FIX_VERBS) or len(vp.split()) > 14:
+        return None
+    return f"to {vp}"
+
+
+# "... - how do you fix it?": verbs that, about a situation and a pronoun, ask only what to do
+_FIX_VERBS = {"fix", "solve", "handle", "deal", "with", "address", "tackle", "respond", "react", "proceed"}
+
+
+def _says_nothing(ask: str, also: frozenset[str] | set[str] = frozenset()) -> bool:
+    return set(re.findall(r"[a-z]+", ask.lower())) <= _EMPTY_ASK | _STOPWORDS | also
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,8 +579,33 @@ _CONTRAST = re.compile(
 )
 
 
+_EFFECT = re.compile(r",\s+which\s+(?:(?:also|in\s+turn|then)\s+)?(?P<verb>[a-z]+s)\s+(?P<rest>.+)$", re.I)
+_EFFECT_VERBS = {
+    "reduce", "help", "improve", "prevent", "allow", "enable", "lead", "cause", "make", "increase",
+    "decrease", "speed", "stabilize", "stabilise", "avoid", "let", "ensure", "result", "mitigate",
+    "lower", "boost", "accelerate", "limit", "keep", "force", "encourage", "regularize", "regularise",
+}
+
+
+def _split_effect(clause: str) -> list[str]:
+    """'X does A, which reduces B' -> ['X does A', 'X reduces B']: the effect is a claim of its own."""
+    match = _EFFECT.search(clause)
+    if not match or _lemma(match.group("verb").lower()) not in _EFFECT_VERBS:
+        return [clause]
+    first = clause[: match.start()].strip(" ,")
+    subject = sentence_subject(first)
+    if not subject:
+        return [clause]
+    verb = conjugate(match.group("verb"), _is_plural(subject))
+    return [first, f"{subject} {verb} {match.group('rest')}"]
+
+
 def _split_contrast(clause: str) -> list[str]:
-    """'X does A, unlike Y which relies on B' -> ['X does A', 'Y relies on B'] (and whereas/while)."""
+    """'X does A, unlike Y which relies on B' -> ['X does A', 'Y relies on B'] (and whereas/while),
+    and 'X does A, which reduces B' -> ['X does A', 'X reduces B']."""
+    effect = _split_effect(clause)
+    if len(effect) > 1:
+        return [*_split_contrast(effect[0]), *effect[1:]]
     match = _CONTRAST.search(clause)
     if not match or match.start() == 0:
         return [clause]
@@ -554,6 +682,7 @@ def split_claim(clause: str, subject: str | None = None, imperative: bool = Fals
         elif piece.kind == "gap":
             out.append(_ungap(pieces[0].text, piece.text, claim_subject))
     out = [item for claim in out for item in _split_object_list(claim, imperative)]
+    out = [item for claim in out for item in _split_examples(claim)]
     return [_qualify(c, subject) for c in out]
 
 
@@ -720,6 +849,30 @@ def _split_object_list(claim: str, imperative: bool) -> list[str]:
         return [claim]
     lead = " ".join(words[: verb + 1])
     return [f"{lead} {item}" for item in items]
+
+
+_EXAMPLES = re.compile(r"^(?P<head>.+?),?\s+(?:like|such\s+as|e\.g\.,?)\s+(?P<examples>.+?),?$", re.I)
+
+
+def _split_examples(claim: str) -> list[str]:
+    """A subject with examples: 'Techniques like A, B, and C improve X' -> 'A improves X', ... (the
+    examples are the measures); 'Functions like A, B, and C allow X' -> 'Functions allow X' and
+    'A, B, and C are functions' (naming examples is a claim of its own)."""
+    words = claim.split()
+    verb = find_verb(words)
+    if verb is None or verb < 3:
+        return [claim]
+    match = _EXAMPLES.match(" ".join(words[:verb]))
+    if not match:
+        return [claim]
+    head, predicate = match.group("head"), " ".join(words[verb:])
+    examples = _split_list(match.group("examples"))
+    if len(examples) < 2 or any(len(e.split()) > 5 for e in examples):
+        return [claim]
+    if _head_noun(head) in _SPLIT_HEADS and _is_plural(head):
+        return [f"{_capitalise(e)} {_conjugate_phrase(predicate, _is_plural(e))}" for e in examples]
+    listed = ", ".join(examples[:-1]) + f", and {examples[-1]}" if len(examples) > 2 else " and ".join(examples)
+    return [f"{head} {predicate}", f"{_capitalise(listed)} are {_lowercase_start(_bare(head))}"]
 
 
 _LIST_SEPARATOR = re.compile(r",\s+(?!which\b|who\b|that\b)(?:and\s+|or\s+)?|;\s*(?:and\s+)?", re.I)
@@ -1051,6 +1204,7 @@ class _Point:
     order: int
     group: int
     vector: np.ndarray
+    key: np.ndarray  # what duplicates are found by: the vector of the claim without an added purpose
     alternatives: list[str] = field(default_factory=list)
     weight: float = 1.0
 
@@ -1063,9 +1217,13 @@ def _select_points(
     topics: Sequence[Candidate] = (),
 ) -> list[KeyPoint]:
     extra = [t for t in topics if t not in candidates]
-    vectors = embedder.encode([question, *(c.text for c in candidates), *(t.text for t in extra)])
+    cores = [c.core for c in candidates if c.core]
+    vectors = embedder.encode([question, *(c.text for c in candidates), *(t.text for t in extra), *cores])
     question_vector = vectors[0]
-    vectors, topic_vectors = vectors[1 : len(candidates) + 1], vectors[len(candidates) + 1 :]
+    n, n_topics = len(candidates), len(extra)
+    core_vectors = iter(vectors[n + n_topics + 1 :])
+    vectors, topic_vectors = vectors[1 : n + 1], vectors[n + 1 : n + n_topics + 1]
+    keys = [next(core_vectors) if c.core else vectors[i] for i, c in enumerate(candidates)]
     asked = np.array([c.source != "reference" for c in candidates], dtype=bool)
     intent_vectors = np.concatenate([vectors[asked], topic_vectors]) if len(topic_vectors) else vectors[asked]
     has_intent = len(intent_vectors) > 0
@@ -1080,17 +1238,19 @@ def _select_points(
             implied = float((intent_vectors @ v).max())
             if max(related, implied) < RELEVANT_SIMILARITY and points:
                 continue  # a detail of the reference that neither the question nor the intent asks for
-        duplicate = _most_similar([p for p in points if p.group != c.group], v)
+        duplicate = _most_similar([p for p in points if p.group != c.group], keys[i])
         if duplicate is not None:
             if c.source != "topic" and len(duplicate.alternatives) < MAX_ALTERNATIVES:
                 duplicate.alternatives.append(c.text)
             continue
         if c.source == "topic" and any(float(p.vector @ v) >= IMPLIED_SIMILARITY for p in points):
             continue  # the topic is already covered by a claim
-        points.append(_Point(c.text, c.source, c.order, c.group, v))
+        points.append(_Point(c.text, c.source, c.order, c.group, v, keys[i]))
 
     for p in points:
         p.weight = _weight(p, question_vector, intent_vectors if has_intent else None)
+        if says_little(p.text, question):
+            p.weight = 1.0
     points.sort(key=lambda p: (-p.weight, p.order))
     kept = sorted(points[:max_points], key=lambda p: p.order)
     ids = _point_ids([p.text for p in kept])
@@ -1100,10 +1260,28 @@ def _select_points(
     ]
 
 
+# Words that say a claim is good news without saying what the news is: "improves performance".
+_VAGUE_WORDS = {
+    "performance", "accuracy", "accurate", "model", "improve", "improvement", "enhance", "better", "efficient",
+    "efficiency", "effective", "effectively", "result", "task", "help", "ensure", "boost", "overall",
+    "various", "different", "good", "robust", "robustness", "useful", "powerful", "significant", "significantly",
+    "important", "key", "work", "well", "make", "allow", "enable", "lead", "achieve", "provide", "handle",
+    "issue", "problem", "way", "thing", "deep", "learning", "neural", "network", "ai", "system", "approach",
+    "proper", "right", "maintain", "optimize", "process", "benefit", "quality", "practical", "real-world",
+}
+
+
+def says_little(claim: str, question: str) -> bool:
+    """A claim that adds fewer than two words of its own to the question, other than vague praise
+    ('Attention heads enhance model performance'): a restatement, not knowledge to check."""
+    own = _content_words(claim) - _content_words(question)
+    return len({w for w in own if w not in _VAGUE_WORDS and _lemma(w) not in _VAGUE_WORDS}) < 2
+
+
 def _most_similar(points: list[_Point], vector: np.ndarray) -> _Point | None:
     best, best_similarity = None, DUPLICATE_SIMILARITY
     for p in points:
-        similarity = float(p.vector @ vector)
+        similarity = float(p.key @ vector)
         if similarity >= best_similarity:
             best, best_similarity = p, similarity
     return best

@@ -13,7 +13,9 @@ curated bank (rubric/data/questions):
 
 Two baselines are measured in the same run: `sentences` (one key point per sentence of the
 intent and the answer, nothing else) and `wrong-question` (the built rubric of the next question
-of the same level, which shows how much matching happens by chance at the threshold).
+of the same level, which shows how much matching happens by chance at the threshold). A ceiling
+line gives the recall of a rubric made of every candidate claim, every sentence and the whole
+intent and answer (up to 20 points): no selection from the article's text can recall more.
 
     .venv/bin/python scripts/eval_builder.py [--article PATH] [--threshold 0.6]
 """
@@ -37,7 +39,7 @@ from accuracy_data import load_graded  # noqa: E402
 
 from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, SentenceTransformerEmbedder  # noqa: E402
 from rubric import KeyPoint, Question, load_bank  # noqa: E402
-from rubric.build import _sentences  # noqa: E402
+from rubric.build import _sentences, draw_candidates  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
 
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "seed" / "000_c29f6f17f4ffad1c.txt"
@@ -99,6 +101,9 @@ def main() -> int:
     builder = rows[0]
     ratios = [builder[i] / rows[1][i] if rows[1][i] else float("nan") for i in (1, 2, 3)]
     print(f"builder / sentences baseline: recall x{ratios[0]:.2f}, precision x{ratios[1]:.2f}, spearman x{ratios[2]:.2f}")
+    ceiling = {qid: _everything_rubric(built[qid]) for qid in ids}
+    recall, precision = _overlap(embedder, curated, ceiling, ids, args.threshold)
+    print(f"ceiling (every claim, sentence and whole text of the source, as points): recall {recall:.3f}")
     for threshold in (0.5, 0.55, 0.65, 0.7):
         recall, precision = _overlap(embedder, curated, built, ids, threshold)
         print(f"  at cosine >= {threshold:.2f}: recall {recall:.3f}, precision {precision:.3f}")
@@ -140,6 +145,16 @@ def _sentence_rubric(question: Question) -> Question:
     """The baseline: every sentence of the intent and the reference answer, as is."""
     texts = [s for text in (question.intent, question.reference_answer) if text for s in _sentences(text)]
     points = tuple(KeyPoint(id=f"s{i + 1}", text=t[:300]) for i, t in enumerate(texts) if len(t) >= 3)
+    return question.model_copy(update={"key_points": points[:20]})
+
+
+def _everything_rubric(question: Question) -> Question:
+    """Every candidate claim, every sentence and both whole texts as points: the recall ceiling."""
+    texts = [c.text for c in draw_candidates(question.text, question.intent, question.reference_answer)]
+    sources = [t for t in (question.intent, question.reference_answer) if t]
+    texts += [s for text in sources for s in _sentences(text)] + sources
+    unique = [t[:300] for t in dict.fromkeys(texts) if len(t) >= 3]
+    points = tuple(KeyPoint(id=f"p{i + 1}", text=t) for i, t in enumerate(unique))
     return question.model_copy(update={"key_points": points[:20]})
 
 

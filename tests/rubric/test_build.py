@@ -9,7 +9,7 @@ import yaml
 
 from evaluator.cli import main
 from rubric import InvalidRubricError, parse_question
-from rubric.build import build_rubric, question_subject, split_claim
+from rubric.build import build_rubric, question_goal, question_subject, split_claim
 
 
 def texts(question) -> list[str]:
@@ -101,10 +101,71 @@ def test_imperative_steps_are_split_into_separate_actions(hashing_embedder) -> N
         "for the new task, and train with a lower learning rate.",
         embedder=hashing_embedder,
     )
+    # a step without a purpose of its own says what it is for: the question's goal
     assert texts(q) == [
         "Freeze initial layers to retain learned features.",
-        "Replace the final layer for the new task.",
-        "Train with a lower learning rate.",
+        "Replace the final layer for the new task to fine-tune a pre-trained model.",
+        "Train with a lower learning rate to fine-tune a pre-trained model.",
+    ]
+
+
+def test_steps_share_the_purpose_their_sentence_states(hashing_embedder) -> None:
+    q = build_rubric(
+        "How do you optimize inference speed?",
+        reference_answer="Use quantization, pruning, and optimized runtimes to reduce latency without "
+        "significant accuracy loss.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == [
+        "Use quantization to reduce latency.",
+        "Use pruning to reduce latency.",
+        "Use optimized runtimes to reduce latency without significant accuracy loss.",
+    ]
+
+
+def test_steps_for_a_situation_say_when(hashing_embedder) -> None:
+    q = build_rubric(
+        "Your model is overfitting - what steps would you take?",
+        reference_answer="Use dropout, weight decay, or early stopping. Containerize with Docker.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == [
+        "Use dropout when your model is overfitting.",
+        "Use weight decay when your model is overfitting.",
+        "Use early stopping when your model is overfitting.",
+        "Containerize with Docker when your model is overfitting.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "goal"),
+    [
+        ("How would you deploy a model in production?", "to deploy a model in production"),
+        (
+            "Your model does not fit into GPU memory. What would you do?",
+            "when your model does not fit into GPU memory",
+        ),
+        ("Training diverges - how do you fix it?", "when training diverges"),
+        ("How do you handle it?", None),  # names no goal
+        ("What is dropout?", None),
+    ],
+)
+def test_question_goal(question: str, goal: str | None) -> None:
+    assert question_goal(question) == goal
+
+
+def test_an_effect_stated_with_which_is_a_claim_about_the_subject(hashing_embedder) -> None:
+    q = build_rubric(
+        "What is dropout?",
+        intent="Explain that dropout randomly switches off neurons during training, which reduces "
+        "overfitting.",
+        reference_answer="Dropout uses a keep probability, which is tuned per layer.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == [
+        "Dropout randomly switches off neurons during training.",
+        "Dropout reduces overfitting.",
+        "Dropout uses a keep probability, which is tuned per layer.",  # "which" is the probability
     ]
 
 
