@@ -2,7 +2,7 @@
 
 from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
 from evaluator.calibration import Calibration, default_calibration, load_calibration
-from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
+from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder, make_embedder
 from evaluator.errors import (
     AnswerTooLongError,
     EmptyAnswerError,
@@ -39,6 +39,7 @@ __all__ = [
     "__version__",
     "default_calibration",
     "load_calibration",
+    "make_embedder",
     "segment_answer",
     "validate_answer",
 ]

