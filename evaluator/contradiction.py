@@ -57,6 +57,10 @@ _IMPLICIT_NEGATIONS = frozenset(
     "mitigate mitigates ease eases easing reduce reduces instead rather lose loses lost without fails lacks".split()
 )
 SCOPE_WORDS = 3  # content words after a negation that it is taken to apply to
+# The evaluator checks every sentence whose similarity to a point is this close to the best one's.
+# 0.05 raised recall on the calibration questions (0.17 -> 0.24) but flagged the contrast clause of
+# correct answers ("a shallow network has one hidden layer", point: deep networks stack many): 0.
+NEAR_BEST_SIMILARITY = 0.0
 
 
 def _stems(group: str) -> frozenset[str]:
@@ -90,11 +94,21 @@ def _negated_claim(negated: str, plain: str) -> str | None:
     plain_stems = {stem(w) for w in words(plain)}
     plain_scopes = {s for scope in negation_scopes(plain) for s in scope}
     for scope in negation_scopes(negated):
+        if _about_the_other_side(scope, plain_stems):
+            continue  # "not applied at test time" agrees with "applied during training"
         asserted = [s for s in scope if s in plain_stems and s not in plain_scopes]
         # the negation must hit the head of its scope, or two of its words, to deny the claim
         if asserted and (asserted[0] == scope[0] or len(asserted) >= 2):
             return asserted[0]
     return None
+
+
+def _about_the_other_side(scope: tuple[str, ...], plain_stems: set[str]) -> bool:
+    """The negation is about the opposite of something the plain text says (and it alone)."""
+    return any(
+        set(scope) & side_a and plain_stems & side_b and not plain_stems & side_a
+        for side_a, side_b in chain(_OPPOSITE_STEMS, ((b, a) for a, b in _OPPOSITE_STEMS))
+    )
 
 
 def find_contradiction(point: str, text: str) -> ContradictionCue | None:
@@ -107,7 +121,9 @@ def find_contradiction(point: str, text: str) -> ContradictionCue | None:
             return ContradictionCue("negation", f"'{denied}' is denied by one and asserted by the other")
     point_stems = {stem(w) for w in words(point)}
     text_stems = {stem(w) for w in words(text)}
-    only_point, only_text = point_stems - text_stems, text_stems - point_stems
+    # an opposite word under a negation ("not at test time") agrees rather than contradicts
+    only_point = point_stems - text_stems - {s for scope in negation_scopes(point) for s in scope}
+    only_text = text_stems - point_stems - {s for scope in negation_scopes(text) for s in scope}
     for side_a, side_b in chain(_OPPOSITE_STEMS, ((b, a) for a, b in _OPPOSITE_STEMS)):
         said, opposite = only_point & side_a, only_text & side_b
         if said and opposite and not (text_stems & side_a):

@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 GRADED_DIR = ROOT / "tests" / "data" / "graded"
 SEMEVAL_FILE = ROOT.parent / "shared" / "datasets" / "semeval2013-2way-train.jsonl"
+CACHE_DIR = Path("/tmp/interview-evaluator-accuracy-cache")  # never inside the repository
 
 
 @dataclass(frozen=True)
@@ -76,5 +79,71 @@ def semeval_requests(rows: list[dict]):  # noqa: ANN201
         if not any(ch.isalnum() for ch in row["answer"]):
             continue
         requests.append(EvaluationRequest(row["answer"], rubric=rubrics[key]))
+        labels.append(row["label"] == "correct")
+    return requests, labels
+
+
+class DiskCachedEmbedder:
+    """The bundled model with its vectors kept on disk (CACHE_DIR) between runs of these scripts."""
+
+    def __init__(self) -> None:
+        from evaluator.embedding import make_embedder, resolve_backend
+
+        self.inner = make_embedder()
+        self.name = self.inner.name
+        self.path = CACHE_DIR / f"{self.name}-{resolve_backend()}.pkl"
+        self._vectors: dict[str, object] = {}
+        if self.path.is_file():
+            with self.path.open("rb") as handle:
+                self._vectors = pickle.load(handle)
+        self._dirty = False
+
+    def encode(self, texts: Sequence[str]):  # noqa: ANN201
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self.inner.encode(missing)))
+            self._dirty = True
+        if not texts:
+            return self.inner.encode(texts)
+        return np.stack([self._vectors[t] for t in texts])
+
+    def save(self) -> None:
+        if self._dirty:
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(self._vectors, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(self.path)
+            self._dirty = False
+
+
+def semeval_built_requests(rows: list[dict], embedder) -> tuple[list[list], list[bool]]:  # noqa: ANN001
+    """Each SemEval answer as one EvaluationRequest per reference answer, against the rubric that
+    rubric.build_rubric builds from the question and that reference (a one-point rubric of the
+    reference itself where the builder finds nothing checkable); with its label (True = correct).
+    An answer's score is its best over its requests: every reference is a complete answer."""
+    from evaluator import EvaluationRequest
+    from rubric import KeyPoint, Question, RubricError
+    from rubric.build import build_rubric
+
+    rubrics: dict[tuple[str, str], list[Question]] = {}
+    requests, labels = [], []
+    for row in rows:
+        key = (row["dataset"], row["question_id"])
+        if key not in rubrics:
+            built = []
+            for reference in dict.fromkeys(r[:1000] for r in row["references"] if len(r.strip()) >= 3):
+                try:
+                    built.append(build_rubric(row["question"][:1000], reference_answer=reference, id="semeval",
+                                              embedder=embedder))
+                except RubricError:
+                    built.append(Question(id="semeval", text=row["question"][:1000],
+                                          key_points=[KeyPoint(id="reference", text=reference[:300])]))
+            rubrics[key] = built
+        if not any(ch.isalnum() for ch in row["answer"]):
+            continue
+        requests.append([EvaluationRequest(row["answer"], rubric=q) for q in rubrics[key]])
         labels.append(row["label"] == "correct")
     return requests, labels

@@ -10,7 +10,7 @@ present, each SemEval question a one-point rubric whose phrasings are its refere
 3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
    Spearman of answer scores vs grades;
 4. `contradiction_similarity`: the lowest similarity at which contradiction cues keep false
-   contradictions on covered points at or below 5%.
+   contradictions on covered points at or below 2% (the target, 5%, is for unseen questions).
 
 Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
 """
@@ -27,6 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy_data import (  # noqa: E402
+    DiskCachedEmbedder,
     is_held_back,
     load_graded,
     load_semeval,
@@ -38,7 +39,8 @@ from evaluator import EvaluationRequest, Evaluator  # noqa: E402
 from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration  # noqa: E402
 from evaluator.matching import coverage_probability, credit  # noqa: E402
 
-MAX_FALSE_CONTRADICTIONS = 0.05
+# The target is at most 5% false contradictions on unseen questions: fit to less, for a margin.
+MAX_FALSE_CONTRADICTIONS = 0.02
 SEMEVAL_SAMPLE_WEIGHT = 0.5  # SemEval is a different domain: it informs the fit, it does not dominate it
 
 
@@ -52,7 +54,8 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
 
-    evaluator = Evaluator()
+    embedder = DiskCachedEmbedder()
+    evaluator = Evaluator(embedder=embedder)
     fit_answers = [a for a in load_graded() if not is_held_back(a.question_id)]
     details = evaluator.match_details([EvaluationRequest(a.text, question_id=a.question_id) for a in fit_answers])
     X, y, w = [], [], []
@@ -86,6 +89,7 @@ def main() -> None:
         "held_back": "questions whose number % 3 == 2",
         "script": "scripts/calibrate.py",
     }
+    embedder.save()
     print(f"features {FEATURE_NAMES}\nfitted {calibration}\nmetadata {metadata}")
     if not args.dry_run:
         CALIBRATION_FILE.write_text(calibration.to_json(**metadata) + "\n", encoding="utf-8")

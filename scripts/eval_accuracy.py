@@ -25,9 +25,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy_data import (  # noqa: E402
+    DiskCachedEmbedder,
     is_held_back,
     load_graded,
     load_semeval,
+    semeval_built_requests,
     semeval_is_held_back,
     semeval_requests,
 )
@@ -45,7 +47,8 @@ def main() -> None:
     parser.add_argument("--all-questions", action="store_true", help="include the calibration questions")
     args = parser.parse_args()
 
-    evaluator = Evaluator()
+    embedder = DiskCachedEmbedder()
+    evaluator = Evaluator(embedder=embedder)
     report: dict[str, object] = {"model": evaluator.model_name}
     answers = [a for a in load_graded() if args.all_questions or is_held_back(a.question_id)]
     results = evaluator.evaluate_many([EvaluationRequest(a.text, question_id=a.question_id) for a in answers])
@@ -53,6 +56,7 @@ def main() -> None:
     if not args.no_semeval:
         rows = load_semeval()
         report["semeval"] = semeval_figures(evaluator, rows) if rows else "absent"
+    embedder.save()
     print_table(report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
@@ -105,16 +109,26 @@ def project_figures(answers, results) -> dict:  # noqa: ANN001
 
 
 def semeval_figures(evaluator: Evaluator, rows: list[dict]) -> dict:
+    """Three scorers on the same answers: the evaluator on rubrics built by the rubric builder
+    from each reference answer (best over references), the evaluator on a one-point rubric whose
+    phrasings are the reference answers, and the naive whole-answer cosine."""
     held = [r for r in rows if semeval_is_held_back(r)]
     requests, labels = semeval_requests(held)
+    built, built_labels = semeval_built_requests(held, evaluator.embedder)
+    assert built_labels == labels
     labels = np.array(labels)
     groups = np.array([f"{r.rubric.text}" for r in requests])
+    flat = [r for per_answer in built for r in per_answer]
+    flat_scores = iter(r.score for r in evaluator.evaluate_many(flat))
+    built_scores = np.array([max(next(flat_scores) for _ in per_answer) for per_answer in built])
     scores = np.array([r.score for r in evaluator.evaluate_many(requests)])
     naive = np.array(_naive_cosines(evaluator, requests))
     return {
         "answers": len(requests),
         "questions": len(set(groups)),
-        "evaluator": _cross_validated(scores, labels, groups),
+        "rubrics_built": len({r.rubric for r in flat}),
+        "evaluator_built_rubrics": _cross_validated(built_scores, labels, groups),
+        "evaluator_reference_point": _cross_validated(scores, labels, groups),
         "naive_cosine": _cross_validated(naive, labels, groups),
     }
 
@@ -169,9 +183,9 @@ def print_table(report: dict) -> None:
     s = report.get("semeval")
     if isinstance(s, dict):
         print(f"SemEval-2013 2-way (held-back half: {s['answers']} answers, {s['questions']} questions), 5-fold by question")
-        print(f"{'':<16}{'accuracy':>9}{'macro-F1':>10}")
-        for name in ("evaluator", "naive_cosine"):
-            print(f"{name:<16}{s[name]['accuracy']:>9.3f}{s[name]['macro_f1']:>10.3f}")
+        print(f"{'':<28}{'accuracy':>9}{'macro-F1':>10}")
+        for name in ("evaluator_built_rubrics", "evaluator_reference_point", "naive_cosine"):
+            print(f"{name:<28}{s[name]['accuracy']:>9.3f}{s[name]['macro_f1']:>10.3f}")
     elif s:
         print("SemEval-2013: data absent (../shared/datasets/), skipped")
 

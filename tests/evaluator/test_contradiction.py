@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evaluator import Evaluator
+from evaluator.calibration import default_calibration
+from evaluator.contradiction import NEAR_BEST_SIMILARITY, find_contradiction, negation_scopes
+from evaluator.scoring import MatchDetails
+from evaluator.segment import Segment
+from rubric import KeyPoint, Question
+
+POINT = "Dropout is applied during training to regularise the network."
+
+
+def test_negation_scope_is_the_next_content_words():
+    assert negation_scopes("Dropout is not applied during training.") == [("appli", "dure", "train")]
+
+
+def test_not_only_is_no_negation():
+    assert negation_scopes("Dropout is not only applied during training.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Dropout is not applied during training.", "negation"),
+        ("Dropout is applied during inference to regularise the network.", "opposite"),
+    ],
+)
+def test_cues(text, kind):
+    cue = find_contradiction(POINT, text)
+    assert cue is not None and cue.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "During training, dropout randomly zeroes units, which regularises the network.",
+        "Dropout never makes the network worse, and it is not applied at test time.",  # negates other words
+    ],
+)
+def test_agreeing_text_has_no_cue(text):
+    assert find_contradiction(POINT, text) is None
+
+
+def test_both_negated_is_agreement():
+    assert find_contradiction("Dropout is not used at inference.", "At inference dropout is not used.") is None
+
+
+def _details(evaluator: Evaluator, texts: list[str], similarities: list[float]) -> MatchDetails:
+    question = Question(id="dropout", text="What is dropout?", key_points=[KeyPoint(id="train", text=POINT)])
+    segments = []
+    start = 0
+    for text in texts:
+        segments.append(Segment(text, start, start + len(text), "sentence"))
+        start += len(text) + 1
+    return MatchDetails(
+        question=question,
+        segments=segments,
+        features=np.zeros((1, 4)),
+        similarity=np.array([similarities]),
+        best_segment=np.array([int(np.argmax(similarities))]),
+    )
+
+
+@pytest.fixture
+def hashing_evaluator(hashing_embedder) -> Evaluator:
+    return Evaluator(embedder=hashing_embedder, cache_size=0)
+
+
+SENTENCES = ["Dropout is used in training and helps a lot.", "Dropout is not applied during training."]
+
+
+def test_a_denial_matching_nearly_best_is_found(hashing_evaluator):
+    high = default_calibration().contradiction_similarity + 0.2
+    found = hashing_evaluator.contradiction_in(0, _details(hashing_evaluator, SENTENCES, [high, high - NEAR_BEST_SIMILARITY / 2]))
+    assert found is not None and found[1].text == SENTENCES[1]
+
+
+def test_a_denial_far_below_the_best_match_is_not_taken(hashing_evaluator):
+    high = default_calibration().contradiction_similarity + 0.2
+    details = _details(hashing_evaluator, SENTENCES, [high, high - NEAR_BEST_SIMILARITY - 0.05])
+    assert hashing_evaluator.contradiction_in(0, details) is None
+
+
+def test_a_denial_below_the_calibrated_similarity_is_not_taken(hashing_evaluator):
+    low = default_calibration().contradiction_similarity - 0.01
+    assert hashing_evaluator.contradiction_in(0, _details(hashing_evaluator, SENTENCES, [low, low])) is None
+
+
+RUBRIC = Question(
+    id="dropout",
+    text="What is dropout and when is it used?",
+    key_points=[
+        KeyPoint(id="random-zero", text="Dropout randomly sets a fraction of the units' activations to zero."),
+        KeyPoint(id="train-only", text="Dropout is applied during training and switched off for inference."),
+    ],
+)
+
+
+def test_real_model_flags_a_denied_point_with_its_sentence(real_evaluator):
+    denial = "Dropout is not applied during training; it is switched on for inference."
+    answer = f"Dropout randomly zeroes a fraction of the activations. {denial}"
+    result = real_evaluator.evaluate(answer, rubric=RUBRIC)
+    point = {p.id: p for p in result.points}["train-only"]
+    assert result.contradicted == ("train-only",)
+    assert point.score == 0 and point.evidence is not None and point.evidence.text in denial
+    assert {p.id: p for p in result.points}["random-zero"].verdict == "covered"
+
+
+def test_real_model_does_not_flag_a_correct_answer(real_evaluator):
+    answer = (
+        "During training, dropout switches off a random share of the neurons' outputs at every step. "
+        "When the model is used for inference, it is not applied and all units stay active."
+    )
+    result = real_evaluator.evaluate(answer, rubric=RUBRIC)
+    assert result.contradicted == ()
+    assert all(p.verdict != "missed" for p in result.points)
