@@ -12,6 +12,10 @@
 | EVALUATOR_CORS_ORIGINS       | (none)      | comma-separated origins allowed by CORS                   |
 | EVALUATOR_WORKER_THREADS     | 8           | threads that run scoring requests                         |
 | EVALUATOR_CACHE_SIZE         | 20000       | answer-segment vectors kept in memory (0 turns it off)    |
+| EVALUATOR_BATCH_WINDOW_MS    | 5           | ms a request waits to share a forward pass; 0 turns it off |
+| EVALUATOR_BACKEND            | torch       | model runtime: torch, onnx or onnx-int8 (ONNX Runtime)    |
+| EVALUATOR_THREADS            | (all cores) | threads of one forward pass of the model                  |
+| EVALUATOR_ONNX_DIR           | ~/.cache/interview-evaluator/onnx | where the onnx backends keep the exported model |
 | EVALUATOR_LOG_LEVEL          | info        | level of the server's log                                 |
 """
 
@@ -50,6 +54,15 @@ class Settings(BaseSettings):
     )
     worker_threads: int = Field(default=8, ge=1, le=256, description="Threads that run scoring requests.")
     cache_size: int = Field(default=20_000, ge=0, description="Answer-segment vectors kept in memory.")
+    batch_window_ms: float = Field(
+        default=5.0, ge=0, le=1000, description="Ms a request waits to share a forward pass with others; 0 = off."
+    )
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch", description="Model runtime: torch, or ONNX Runtime (onnx, onnx-int8)."
+    )
+    threads: int | None = Field(
+        default=None, ge=1, le=256, description="Threads of one forward pass; default: all cores."
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     @field_validator("api_key", mode="before")
@@ -64,7 +77,7 @@ class Settings(BaseSettings):
             return tuple(origin.strip() for origin in value.split(",") if origin.strip())
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "backend", mode="before")
     @classmethod
     def _lower_level(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value

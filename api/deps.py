@@ -6,6 +6,7 @@ All are `async def`: they never block, and so never wait behind scoring work in 
 from __future__ import annotations
 
 import hmac
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,6 +26,7 @@ class ModelSlot:
         self.bank = bank
         self.evaluator: Evaluator | None = None
         self.failure: str | None = None
+        self.stopping = threading.Event()
 
     def ready(self) -> Evaluator:
         """The warmed Evaluator; NotReadyError while it loads, ModelUnavailableError if it failed."""

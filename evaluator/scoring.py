@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
 from evaluator.calibration import Calibration, default_calibration
-from evaluator.contradiction import ContradictionCue, find_contradiction
-from evaluator.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
+from evaluator.contradiction import NEAR_BEST_SIMILARITY, ContradictionCue, find_contradiction
+from evaluator.embedding import CachingEmbedder, Embedder, make_embedder
 from evaluator.errors import EvaluatorError
 from evaluator.lexical import content_stems, demote, function_word_ratio, overlap, question_stems
 from evaluator.matching import (
@@ -87,7 +87,7 @@ class Evaluator:
         max_answer_chars: int = MAX_ANSWER_CHARS,
         cache_size: int = 20_000,
     ) -> None:
-        base = embedder if embedder is not None else SentenceTransformerEmbedder()
+        base = embedder if embedder is not None else make_embedder()
         self.embedder = CachingEmbedder(base, cache_size) if cache_size else base
         self.model_name = base.name
         self.bank = bank if bank is not None else load_bank()
@@ -96,9 +96,12 @@ class Evaluator:
         self._rubric_vectors: OrderedDict[Question, _RubricVectors] = OrderedDict()
         self._lock = threading.Lock()
 
-    def warm_up(self) -> None:
-        """Embed every bank question's key points now, so the first requests are fast."""
+    def warm_up(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Embed every bank question's key points now, so the first requests are fast;
+        `should_stop` is asked between questions."""
         for question in self.bank.values():
+            if should_stop():
+                return
             self._vectors_for(question)
 
     def evaluate(
@@ -220,7 +223,8 @@ class Evaluator:
     def contradiction_in(
         self, point: int, d: MatchDetails, min_similarity: float | None = None
     ) -> tuple[ContradictionCue, Segment] | None:
-        """A cue if the sentence or clause that matches point `point` best asserts its opposite."""
+        """A cue if a sentence or clause that matches point `point` (nearly) best asserts its opposite:
+        every (phrasing, segment) pair within NEAR_BEST_SIMILARITY of the best is checked, best first."""
         rubric = self._vectors_for(d.question)
         if min_similarity is None:
             min_similarity = self.calibration.contradiction_similarity
@@ -229,12 +233,16 @@ class Evaluator:
         if not candidates:
             return None
         sims = d.similarity[np.ix_(phrasings, candidates)]
-        best_phrasing, best_candidate = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        if sims[best_phrasing, best_candidate] < min_similarity:
-            return None
-        segment = d.segments[candidates[best_candidate]]
-        cue = find_contradiction(rubric.phrasings[phrasings[best_phrasing]], segment.text)
-        return (cue, segment) if cue else None
+        floor = max(min_similarity, float(sims.max()) - NEAR_BEST_SIMILARITY)
+        for flat in np.argsort(-sims, axis=None, kind="stable"):
+            i, j = np.unravel_index(int(flat), sims.shape)
+            if sims[i, j] < floor:
+                break
+            segment = d.segments[candidates[j]]
+            cue = find_contradiction(rubric.phrasings[phrasings[i]], segment.text)
+            if cue:
+                return cue, segment
+        return None
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from api.batching import BatcherDep
 from api.deps import EvaluatorDep, SettingsDep
 from api.errors import ErrorBody, TooManyItemsError, describe, error_content, validation_details
 from api.schemas import BatchIn, BatchOut, EvaluationIn, InvalidItem
@@ -75,11 +76,16 @@ BATCH_EXAMPLES = {
 
 
 @router.post("", response_model=EvaluationResult, responses=_ERRORS, summary="Score one answer")
-def create_evaluation(
-    body: Annotated[EvaluationIn, Body(openapi_examples=EVALUATION_EXAMPLES)], evaluator: EvaluatorDep
+async def create_evaluation(
+    body: Annotated[EvaluationIn, Body(openapi_examples=EVALUATION_EXAMPLES)],
+    evaluator: EvaluatorDep,
+    batcher: BatcherDep,
 ) -> EvaluationResult:
-    """Score an answer against a bank question (`question_id`) or an inline `rubric`."""
-    return evaluator.evaluate(body.answer, question_id=body.question_id, rubric=body.rubric)
+    """Score an answer against a bank question (`question_id`) or an inline `rubric`.
+
+    Requests that arrive together share one forward pass of the model (EVALUATOR_BATCH_WINDOW_MS)."""
+    request = EvaluationRequest(body.answer, question_id=body.question_id, rubric=body.rubric)
+    return await batcher.evaluate(evaluator, request)
 
 
 @router.post("/batch", response_model=BatchOut, responses=_ERRORS, summary="Score many answers at once")

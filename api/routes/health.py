@@ -1,4 +1,4 @@
-"""GET /healthz (the process answers) and GET /readyz (the model is loaded and warm)."""
+"""GET /healthz (the process answers) and GET /readyz (the model is loaded)."""
 
 from __future__ import annotations
 
@@ -25,5 +25,6 @@ async def healthz() -> Health:
     summary="Readiness",
 )
 async def readyz(evaluator: EvaluatorDep) -> Readiness:
-    """200 once the model is loaded and warmed; 503 (`not_ready`) until then."""
+    """200 once the model is loaded; 503 (`not_ready`) until then. The bank's key points are
+    embedded in the background from then on, or by the first request that needs them."""
     return Readiness(status="ready", model=evaluator.model_name, questions=len(evaluator.bank))
