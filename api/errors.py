@@ -141,7 +141,23 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(422, describe_validation(list(exc.errors())))
 
 
+_UNPARSABLE_BODY = {
+    UnicodeDecodeError: "the request body is not valid JSON: it is not UTF-8 text",
+    RecursionError: "the request body is not valid JSON: it is nested too deeply",
+}
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI's "error parsing the body" (400): invalid UTF-8, JSON nested past the parser's depth...
+        # It is invalid JSON as much as a syntax error is, so it gets the same documented 422.
+        cause = exc.__cause__
+        message = next(
+            (text for kind, text in _UNPARSABLE_BODY.items() if isinstance(cause, kind)),
+            "the request body is not valid JSON",
+        )
+        details = [{"loc": ["body"], "message": message, "type": "json_invalid"}]
+        return error_response(422, error_content("invalid_json", message, details))
     phrase = HTTPStatus(exc.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
@@ -164,3 +180,34 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected_error)
+    _document_error_shape(app)
+
+
+_FASTAPI_ERROR_REF = "#/components/schemas/HTTPValidationError"
+_ERROR_BODY_REF = "#/components/schemas/ErrorBody"
+
+
+def _document_error_shape(app: FastAPI) -> None:
+    """Make /openapi.json say what the handlers above send: FastAPI documents its own 422 body
+    (HTTPValidationError) for every route with parameters, but this API answers ErrorBody."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for response in operation.get("responses", {}).values():
+                        body = response.get("content", {}).get("application/json", {})
+                        if body.get("schema", {}).get("$ref") == _FASTAPI_ERROR_REF:
+                            body["schema"] = {"$ref": _ERROR_BODY_REF}
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+            error_body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in error_body.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components.setdefault("ErrorBody", error_body)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -22,14 +22,24 @@ from rubric.models import Level, Question
 class EvaluationIn(BaseModel):
     """One answer and what to score it against: a bank question id, or an inline rubric."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The "exactly one of question_id and rubric" rule, stated in the OpenAPI schema too.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["question_id"], "properties": {"question_id": {"type": "string"}}},
+                {"required": ["rubric"], "properties": {"rubric": {"type": "object"}}},
+            ]
+        },
+    )
 
     question_id: str | None = Field(default=None, description="Id of a bank question, e.g. `fresher-01`.")
     rubric: Question | None = Field(
         default=None, description="An inline question with its key points (the bank files' schema)."
     )
     answer: str = Field(
-        description="The answer text; the server checks it is non-empty, plain and not too long."
+        description="The answer text; the server checks it is non-empty, plain and not too long.",
+        json_schema_extra={"minLength": 1},  # documented only: "" gets the precise `empty_answer` error
     )
 
     @model_validator(mode="after")
@@ -56,13 +66,21 @@ def _keep_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Evaluati
 BatchItem = Annotated[EvaluationIn, WrapValidator(_keep_invalid)]
 
 
+def _any_item_accepted(schema: dict[str, Any]) -> None:
+    """Document what the validator does: an item that is not an EvaluationIn still passes, as an error."""
+    schema["items"] = {"anyOf": [schema["items"], {}]}
+
+
 class BatchIn(BaseModel):
     """Answers to score together in one forward pass of the model."""
 
     model_config = ConfigDict(extra="forbid")
 
     items: list[BatchItem] = Field(
-        min_length=1, description="At most EVALUATOR_MAX_BATCH_ITEMS (default 64) items, else 413."
+        min_length=1,
+        description="At most EVALUATOR_MAX_BATCH_ITEMS (default 64) items, else 413. Each is an "
+        "EvaluationIn; any other value is accepted too, and gets its own `invalid_item` error entry.",
+        json_schema_extra=_any_item_accepted,
     )
 
 
