@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The CPU build of torch, installed before anything that depends on torch (see README).
 TORCH := torch==2.13.0
 
-.PHONY: install serve test bench clean
+.PHONY: install chromium serve test bench onnx clean
 
 install: $(STAMP)
 
@@ -19,8 +19,30 @@ $(STAMP): pyproject.toml
 serve: install
 	$(VENV)/bin/evaluator serve
 
-test: install
+test: install chromium
 	$(PY) -m pytest
+
+# Export the model for EVALUATOR_BACKEND=onnx|onnx-int8 ahead of time (else done once on first use).
+onnx: install
+	$(VENV)/bin/evaluator export-onnx
+
+# The one benchmark (scripts/bench.py): raw model, library, API, cold start, batch; ARGS="--quick" for a subset.
+bench: install
+	$(PY) scripts/bench.py $(ARGS)
+
+# The browser tests (tests/browser/) drive Debian's chromium. Where it is missing, install it with
+# apt-get if we are root and apt-get is there (as on CI); otherwise warn: those tests then skip.
+CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v $(APT_GET) >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver with apt-get, for the browser tests"; \
+		{ $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium chromium-driver >/dev/null; } \
+			|| echo "warning: apt-get could not install chromium: the browser tests will be skipped" >&2; \
+	else \
+		echo "warning: $(CHROMIUM) is missing and apt-get cannot be used as root: the browser tests will be skipped" >&2; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -12,11 +12,13 @@ from fastapi import Depends, FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from api.batching import MicroBatcher
 from api.config import Settings, get_settings
 from api.deps import ModelSlot, require_api_key
 from api.errors import install_error_handlers
 from api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from api.routes import evaluations, health, questions
+from api.routes import evaluations, health, page, questions, rubrics
+from evaluator.embedding import make_embedder
 from evaluator.errors import EvaluatorError
 from evaluator.scoring import Evaluator
 from evaluator.version import __version__
@@ -59,7 +61,8 @@ def create_app(settings: Settings | None = None, evaluator: Evaluator | None = N
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health.router)
-    for router in (evaluations.router, questions.router):
+    app.include_router(page.router)  # the practice page needs no key: its /v1 calls send one
+    for router in (evaluations.router, questions.router, rubrics.router):
         app.include_router(router, dependencies=[Depends(require_api_key)])
     return app
 
@@ -72,12 +75,16 @@ def _lifespan(
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         bank = evaluator.bank if evaluator is not None else load_bank(settings.bank_dir)
         slot = app.state.slot = ModelSlot(bank)
-        # Load and warm in a daemon thread, so /healthz answers (and /readyz says 503) meanwhile.
+        # Load in a daemon thread, so /healthz answers (and /readyz says 503) meanwhile.
         loader = threading.Thread(
             target=_load, args=(slot, settings, evaluator), name="model-loader", daemon=True
         )
         loader.start()
+        batcher = app.state.batcher = MicroBatcher(settings.batch_window_ms, settings.max_batch_items)
+        await batcher.start()
         yield
+        await batcher.stop()
+        slot.stopping.set()
         # Stopping mid-load: give the loader a moment to finish, so the process exits cleanly.
         await anyio.to_thread.run_sync(loader.join, LOADER_JOIN_SECONDS, abandon_on_cancel=True)
 
@@ -87,11 +94,13 @@ def _lifespan(
 def _load(slot: ModelSlot, settings: Settings, evaluator: Evaluator | None) -> None:
     try:
         if evaluator is None:
-            log.info("loading the model")
+            log.info("loading the model (backend %s)", settings.backend)
             evaluator = Evaluator(
-                bank=slot.bank, max_answer_chars=settings.max_answer_chars, cache_size=settings.cache_size
+                embedder=make_embedder(settings.backend, settings.threads),
+                bank=slot.bank,
+                max_answer_chars=settings.max_answer_chars,
+                cache_size=settings.cache_size,
             )
-        evaluator.warm_up()
         evaluator.embedder.encode(["warm-up"])
     except EvaluatorError as exc:
         slot.failure = str(exc)
@@ -103,3 +112,12 @@ def _load(slot: ModelSlot, settings: Settings, evaluator: Evaluator | None) -> N
         return
     slot.evaluator = evaluator
     log.info("ready: model %s, %d questions", evaluator.model_name, len(slot.bank))
+    # Ready before the bank's key points are embedded: a question not embedded yet is embedded by
+    # its first request (the same vectors either way), so start-up does not wait for the whole bank.
+    try:
+        evaluator.warm_up(should_stop=slot.stopping.is_set)
+    except Exception:  # noqa: BLE001 - requests embed what the warm-up could not
+        log.exception("the warm-up failed; key points will be embedded on first use")
+        return
+    if not slot.stopping.is_set():
+        log.info("warm: the key points of all %d questions are embedded", len(slot.bank))
