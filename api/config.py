@@ -29,6 +29,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from evaluator.answer import MAX_ANSWER_CHARS
+from evaluator.embedding import DEFAULT_BACKEND
 
 
 class Settings(BaseSettings):
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
         default=5.0, ge=0, le=1000, description="Ms a request waits to share a forward pass with others; 0 = off."
     )
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default="torch", description="Model runtime: torch, or ONNX Runtime (onnx, onnx-int8)."
+        default=DEFAULT_BACKEND, description="Model runtime: torch, or ONNX Runtime (onnx, onnx-int8)."
     )
     threads: int | None = Field(
         default=None, ge=1, le=256, description="Threads of one forward pass; default: all cores."
