@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
+import sys
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter number for MALLOC_ARENA_MAX
+SERVER_MALLOC_ARENAS = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"bad setting: {problems}") from None
     load_bank(settings.bank_dir)  # a broken bank folder fails here, in one line, before the server starts
 
+    _limit_malloc_arenas()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -60,3 +67,14 @@ def run(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _limit_malloc_arenas() -> None:
+    """Few glibc malloc arenas (unless MALLOC_ARENA_MAX is set): with one arena per worker thread the
+    server's memory kept growing under concurrent load; with two it levels off (scripts/load.py)."""
+    if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, SERVER_MALLOC_ARENAS)
+    except (OSError, AttributeError):  # not glibc: its own allocator decides
+        pass
