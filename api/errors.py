@@ -86,6 +86,11 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
+def documented_errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for a route: each status with its description and the one error shape."""
+    return {status: {"model": ErrorBody, "description": text} for status, text in descriptions.items()}
+
+
 def classify(exc: Exception) -> tuple[int, str]:
     """(status, code) for an exception, from ERROR_TABLE; unknown exceptions are internal errors."""
     for cls in type(exc).__mro__:

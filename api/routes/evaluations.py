@@ -8,23 +8,22 @@ from fastapi import APIRouter, Body
 
 from api.batching import BatcherDep
 from api.deps import EvaluatorDep, SettingsDep
-from api.errors import ErrorBody, TooManyItemsError, describe, error_content, validation_details
+from api.errors import TooManyItemsError, describe, documented_errors, error_content, validation_details
 from api.schemas import BatchIn, BatchOut, EvaluationIn, InvalidItem
 from evaluator.results import EvaluationResult
 from evaluator.scoring import EvaluationRequest
 
 router = APIRouter(prefix="/v1/evaluations", tags=["evaluations"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in {
+_ERRORS = documented_errors(
+    {
         401: "Missing or wrong X-API-Key (only when the server has a key).",
         404: "No bank question with that id.",
         413: "Body over EVALUATOR_MAX_BODY_BYTES, or batch over EVALUATOR_MAX_BATCH_ITEMS.",
         422: "Invalid JSON, body, rubric or answer (empty, too long, not plain text).",
         503: "The model is still loading.",
-    }.items()
-}
+    }
+)
 
 _RUBRIC_EXAMPLE = {
     "id": "my-dropout",

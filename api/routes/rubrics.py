@@ -5,28 +5,27 @@ A plain `def`: the builder runs the model, so it runs in the threadpool.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 
 from api.deps import EvaluatorDep
-from api.errors import ErrorBody
+from api.errors import documented_errors
 from api.rubric_schemas import RubricIn
 from rubric.build import build_rubric
 from rubric.models import Question
 
 router = APIRouter(prefix="/v1/rubrics", tags=["rubrics"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in {
+_ERRORS = documented_errors(
+    {
         401: "Missing or wrong X-API-Key (only when the server has a key).",
         413: "Body over EVALUATOR_MAX_BODY_BYTES.",
         422: "Invalid JSON or body (`invalid_request`), or nothing checkable in the texts "
         "(`invalid_rubric`).",
         503: "The model is still loading.",
-    }.items()
-}
+    }
+)
 
 RUBRIC_EXAMPLES = {
     "intent and reference": {
