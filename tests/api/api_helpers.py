@@ -1,13 +1,25 @@
-"""Helpers of the API tests: sample answers, a ready TestClient, the error-shape assertion."""
+"""Helpers of the API tests: sample answers, a ready TestClient, a real server subprocess, the
+error-shape assertion."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = ROOT / "rubric" / "data" / "questions"
 
 GOOD_ANSWER = (
     "Deep learning uses neural networks with many stacked layers. The layers learn useful features "
@@ -39,3 +51,58 @@ def assert_error(response, status: int, code: str) -> dict[str, Any]:
     assert body["error"]["code"] == code, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base: str
+    process: subprocess.Popen
+    log: Path
+
+
+@contextmanager
+def serve_subprocess(folder: Path, question_ids: tuple[str, ...], **settings: str) -> Iterator[LiveServer]:
+    """`python -m evaluator serve --port P` on a free loopback port, with a bank of `question_ids`
+    (a quicker warm-up) and these EVALUATOR_* settings; ready when yielded, stopped with SIGTERM after."""
+    bank = folder / "bank"
+    bank.mkdir()
+    for question_id in question_ids:
+        shutil.copy(BANK / f"{question_id}.yaml", bank)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
+    env.update(settings, EVALUATOR_BANK_DIR=str(bank))
+    port = _free_port()
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "evaluator", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_ready(server: LiveServer) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        assert server.process.poll() is None, f"the server died:\n{server.log.read_text()}"
+        try:
+            if httpx.get(f"{server.base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the server never became ready:\n{server.log.read_text()}")

@@ -1,13 +1,8 @@
-"""Fixtures of the browser tests: the real `evaluator serve` and Debian's headless Chromium.
-
-The server is started the way tests/api/test_api_server.py does it, with its helpers.
-"""
+"""Fixtures of the browser tests: the real `evaluator serve` and Debian's headless Chromium."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "api"))
 
-from test_api_server import BANK, _free_port, _wait_ready  # noqa: E402
+from api_helpers import serve_subprocess  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # as in the Makefile
 # Needed here: no sandbox as root, no GPU, and no traffic of Chromium's own beyond the page's.
@@ -67,30 +62,9 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`python -m evaluator serve` on a free loopback port, with an API key and a 3-question bank."""
     folder = tmp_path_factory.mktemp("browser-server")
-    bank = folder / "bank"
-    bank.mkdir()
-    for question_id in QUESTION_IDS:
-        shutil.copy(BANK / f"{question_id}.yaml", bank)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
-    env.update(EVALUATOR_API_KEY=API_KEY, EVALUATOR_BANK_DIR=str(bank))
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "evaluator", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_ready(base, process, log)
-        with httpx.Client(base_url=base, headers={"X-API-Key": API_KEY}, timeout=60) as api:
-            yield Server(base=base, api=api)
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    with serve_subprocess(folder, QUESTION_IDS, EVALUATOR_API_KEY=API_KEY) as server:
+        with httpx.Client(base_url=server.base, headers={"X-API-Key": API_KEY}, timeout=60) as api:
+            yield Server(base=server.base, api=api)
 
 
 @pytest.fixture
