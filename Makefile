@@ -16,13 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-serve: install
+serve: install onnx
 	$(VENV)/bin/evaluator serve
 
 test: install chromium
 	$(PY) -m pytest
 
-# Export the model for EVALUATOR_BACKEND=onnx|onnx-int8 ahead of time (else done once on first use).
+# Export the bundled model to ONNX once (the default backend; else done on the first start).
 onnx: install
 	$(VENV)/bin/evaluator export-onnx
 

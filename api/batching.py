@@ -2,10 +2,17 @@
 
 The first request of a batch waits at most the window (EVALUATOR_BATCH_WINDOW_MS, counted from its
 own arrival) for others; a batch leaves as soon as it is full (EVALUATOR_MAX_BATCH_ITEMS). Requests
-that arrive while a batch is being scored join the next one, and wait no longer than their window.
-One batch is scored at a time: the model's forward passes are serial anyway. Each request gets its
-own result or error, exactly as the unbatched path would give it; a window of 0 turns batching off
-(each request calls Evaluator.evaluate in the threadpool).
+that arrive while a batch is being scored join the next one. One batch is scored at a time: the
+model's forward passes are serial anyway.
+
+Clients under steady load send their next request as soon as their answer comes back, but the
+answers of one batch go out one after another, so the clients come back spread over a few
+milliseconds. The batcher therefore expects as many requests as the last batch served (plus those
+that arrived meanwhile) and, right after a batch, waits for them a little longer than the window:
+at most PATIENCE of that batch's scoring time, capped at MAX_PATIENCE_S. A lone request after a
+quiet spell waits only the window; if fewer clients come back, one batch pays the wait and the
+expectation drops. Each request gets its own result or error, exactly as the unbatched path would
+give it; a window of 0 turns batching off (each request calls Evaluator.evaluate in the threadpool).
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from evaluator.scoring import EvaluationRequest, Evaluator
 log = logging.getLogger("api.batching")
 
 Outcome = EvaluationResult | Exception
+PATIENCE = 0.1  # share of the last batch's scoring time a batch may wait for the clients it served
+MAX_PATIENCE_S = 0.25
 
 
 @dataclass(slots=True)
@@ -64,8 +73,9 @@ class MicroBatcher:
         self.stats = BatchStats()
         self._waiting: list[_Waiting] = []
         self._scoring: list[_Waiting] = []  # the batch in the threadpool now
+        self._expected = 1  # requests the next batch is likely to get: the clients the last one served
+        self._patient_until = 0.0  # loop time until which a batch may wait for all of them
         self._arrived = asyncio.Event()
-        self._full = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
 
     @property
@@ -103,8 +113,6 @@ class MicroBatcher:
         waiting = _Waiting(evaluator, request, loop.create_future(), loop.time())
         self._waiting.append(waiting)
         self._arrived.set()
-        if len(self._waiting) >= self.max_items:
-            self._full.set()
         outcome = await waiting.future
         if isinstance(outcome, Exception):
             raise outcome
@@ -116,14 +124,28 @@ class MicroBatcher:
             await self._arrived.wait()
             self._arrived.clear()
             while self._waiting:
-                delay = self._waiting[0].arrived + self.window - loop.time()
-                if delay > 0 and len(self._waiting) < self.max_items:
-                    self._full.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._full.wait(), delay)
+                await self._gather(loop)
                 batch = self._take()
                 if batch:
+                    started = loop.time()
                     await self._score(batch)
+                    finished = loop.time()
+                    self._expected = min(self.max_items, len(batch) + len(self._waiting))
+                    self._patient_until = finished + min(PATIENCE * (finished - started), MAX_PATIENCE_S)
+
+    async def _gather(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Return when the waiting requests should leave as a batch: full, or the window (or, while
+        fewer than expected are here, the patience after the last batch) has run out."""
+        while len(self._waiting) < self.max_items:
+            self._arrived.clear()
+            deadline = self._waiting[0].arrived + self.window
+            if len(self._waiting) < self._expected:
+                deadline = max(deadline, self._patient_until)
+            delay = deadline - loop.time()
+            if delay <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), delay)
 
     def _take(self) -> list[_Waiting]:
         """Up to max_items waiting requests for the same evaluator, oldest first; drops cancelled ones."""
@@ -136,11 +158,11 @@ class MicroBatcher:
             fits = waiting.evaluator is evaluator and len(batch) < self.max_items
             (batch if fits else rest).append(waiting)
         self._waiting = rest
-        self._full.clear()
         return batch
 
     async def _score(self, batch: list[_Waiting]) -> None:
         self.stats.record(len(batch))
+        log.debug("scoring a batch of %d requests (%d waiting)", len(batch), len(self._waiting))
         self._scoring = batch
         try:
             outcomes = await anyio.to_thread.run_sync(

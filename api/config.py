@@ -56,10 +56,14 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=8, ge=1, le=256, description="Threads that run scoring requests.")
     cache_size: int = Field(default=20_000, ge=0, description="Answer-segment vectors kept in memory.")
     batch_window_ms: float = Field(
-        default=5.0, ge=0, le=1000, description="Ms a request waits to share a forward pass with others; 0 = off."
+        default=5.0,
+        ge=0,
+        le=1000,
+        description="Ms a request waits to share a forward pass with others (right after a batch, up to "
+        "a tenth of its time, at most 250 ms, for the clients it served); 0 = off.",
     )
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        default=DEFAULT_BACKEND, description="Model runtime: torch, or ONNX Runtime (onnx, onnx-int8)."
+        default=DEFAULT_BACKEND, description="Model runtime: ONNX Runtime (onnx, onnx-int8) or torch."
     )
     threads: int | None = Field(
         default=None, ge=1, le=256, description="Threads of one forward pass; default: all cores."

@@ -146,6 +146,47 @@ def test_a_cancelled_request_does_not_disturb_the_others(fake_evaluator):
     assert batcher.stats.sizes == [2]
 
 
+class _SlowModel(HashingEmbedder):
+    """A forward pass that takes a while, like the real model's for a batch of answers."""
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        time.sleep(0.4)
+        return super().encode(texts)
+
+
+def _closed_loop(clients: list[int], stagger_s: float = 0.004, window_ms: float = 1) -> list[int]:
+    """Client i sends its next request `stagger_s * i` after its answer arrives, `clients[i]` times
+    in all (answers of one batch reach clients one after another, as over HTTP); the batch sizes."""
+    evaluator = Evaluator(embedder=_SlowModel(), bank=load_bank(), cache_size=0)
+    batcher = MicroBatcher(window_ms=window_ms)
+
+    async def client(index: int, rounds: int) -> None:
+        question_id, answer = ANSWERS[index % len(ANSWERS)]
+        for _ in range(rounds):
+            await batcher.evaluate(evaluator, EvaluationRequest(answer, question_id))
+            await asyncio.sleep(stagger_s * index)
+
+    async def main() -> None:
+        await batcher.start()
+        try:
+            await asyncio.wait_for(asyncio.gather(*(client(i, n) for i, n in enumerate(clients))), 60)
+        finally:
+            await batcher.stop()
+
+    asyncio.run(main())
+    return batcher.stats.sizes
+
+
+def test_clients_coming_back_one_after_another_still_share_a_batch():
+    # They return 4, 8 and 12 ms after the first, past the 1 ms window, but well within the
+    # patience after a 0.4 s batch: each round stays one batch of four.
+    assert _closed_loop([4, 4, 4, 4]) == [4, 4, 4, 4]
+
+
+def test_a_client_that_does_not_come_back_costs_one_short_wait():
+    assert _closed_loop([3, 3, 1]) == [3, 2, 2]
+
+
 def test_the_window_is_a_documented_setting(monkeypatch):
     assert Settings().batch_window_ms == 5
     monkeypatch.setenv("EVALUATOR_BATCH_WINDOW_MS", "0")

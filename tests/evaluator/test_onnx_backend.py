@@ -20,6 +20,7 @@ import pytest
 
 from evaluator import Evaluator, ModelUnavailableError
 from evaluator.embedding import (
+    DEFAULT_BACKEND,
     SentenceTransformerEmbedder,
     bundled_model_path,
     make_embedder,
@@ -45,9 +46,13 @@ TEXTS = [
 
 
 @pytest.fixture(scope="session")
-def torch_embedder(real_evaluator) -> SentenceTransformerEmbedder:
-    inner = getattr(real_evaluator.embedder, "inner", real_evaluator.embedder)
-    return inner if isinstance(inner, SentenceTransformerEmbedder) else SentenceTransformerEmbedder()
+def torch_embedder() -> SentenceTransformerEmbedder:
+    return make_embedder("torch")  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def torch_evaluator(real_evaluator, torch_embedder) -> Evaluator:
+    return Evaluator(embedder=torch_embedder, bank=real_evaluator.bank)
 
 
 @pytest.fixture(scope="session")
@@ -95,8 +100,8 @@ def test_int8_stays_close_to_torch(int8_embedder, torch_embedder):
     assert float(np.abs(got - want).max()) > 1e-4  # really quantised: not the fp32 model
 
 
-def test_scores_agree_across_backends(real_evaluator, onnx_embedder, int8_embedder):
-    question = real_evaluator.bank.get("fresher-01")
+def test_scores_agree_across_backends(torch_evaluator, onnx_embedder, int8_embedder):
+    question = torch_evaluator.bank.get("fresher-01")
     points = [p.phrasings[0] for p in question.key_points]
     answers = [
         " ".join(points),  # every point
@@ -106,9 +111,9 @@ def test_scores_agree_across_backends(real_evaluator, onnx_embedder, int8_embedd
     ]
     scores = {}
     for name, embedder in (("onnx", onnx_embedder), ("onnx-int8", int8_embedder)):
-        evaluator = Evaluator(embedder=embedder, bank=real_evaluator.bank)
+        evaluator = Evaluator(embedder=embedder, bank=torch_evaluator.bank)
         scores[name] = [evaluator.evaluate(a, question_id=question.id).score for a in answers]
-    torch_scores = [real_evaluator.evaluate(a, question_id=question.id).score for a in answers]
+    torch_scores = [torch_evaluator.evaluate(a, question_id=question.id).score for a in answers]
     assert np.allclose(scores["onnx"], torch_scores, atol=1e-3), (scores, torch_scores)
     assert np.allclose(scores["onnx-int8"], torch_scores, atol=0.1), (scores, torch_scores)
     assert scores["onnx-int8"][0] > scores["onnx-int8"][1] > scores["onnx-int8"][3]
@@ -117,7 +122,7 @@ def test_scores_agree_across_backends(real_evaluator, onnx_embedder, int8_embedd
 def test_backend_and_threads_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("EVALUATOR_BACKEND", raising=False)
     monkeypatch.delenv("EVALUATOR_THREADS", raising=False)
-    assert resolve_backend() == "torch"
+    assert resolve_backend() == DEFAULT_BACKEND == "onnx"
     assert resolve_threads() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("EVALUATOR_BACKEND", "ONNX-int8")
     monkeypatch.setenv("EVALUATOR_THREADS", "1")
