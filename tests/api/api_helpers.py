@@ -70,7 +70,7 @@ def serve_subprocess(folder: Path, question_ids: tuple[str, ...], **settings: st
         shutil.copy(BANK / f"{question_id}.yaml", bank)
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
     env.update(settings, EVALUATOR_BANK_DIR=str(bank))
-    port = _free_port()
+    port = free_port()
     log = folder / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -82,27 +82,28 @@ def serve_subprocess(folder: Path, question_ids: tuple[str, ...], **settings: st
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log)
     try:
-        _wait_ready(server)
+        wait_until_ready(server.base, server.process, server.log)
         yield server
     finally:
         process.terminate()
         process.wait(timeout=60)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_ready(server: LiveServer) -> None:
+def wait_until_ready(base: str, process: subprocess.Popen, log: Path) -> None:
+    """Poll `base`/readyz until 200; fail with the server's log if it dies or never gets ready."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"the server died:\n{server.log.read_text()}"
+        assert process.poll() is None, f"the server died:\n{log.read_text(errors='replace')}"
         try:
-            if httpx.get(f"{server.base}/readyz", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"the server never became ready:\n{server.log.read_text()}")
+    raise AssertionError(f"the server never became ready:\n{log.read_text(errors='replace')}")

@@ -112,12 +112,10 @@ def test_an_unexpected_failure_fails_only_its_own_request():
 
 def test_a_full_batch_leaves_without_waiting_for_the_window(fake_evaluator):
     requests = [EvaluationRequest(answer, question_id) for question_id, answer in ANSWERS]
-    batcher = MicroBatcher(window_ms=1000, max_items=3)  # 6 requests: two full batches
-    started = time.monotonic()
-    outcomes = _run(batcher, fake_evaluator, requests)
+    batcher = MicroBatcher(window_ms=600_000, max_items=3)  # 6 requests: two full batches
+    outcomes = _run(batcher, fake_evaluator, requests)  # (which gives up after 60 s of waiting)
     assert all(o.question_id == q for o, (q, _) in zip(outcomes, ANSWERS, strict=True))
     assert batcher.stats.sizes == [3, 3]
-    assert time.monotonic() - started < 1.0  # neither batch waited for its window to run out
 
 
 def test_a_lone_request_waits_only_for_the_window(fake_evaluator):

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
+import httpx
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,10 @@ from evaluator.onnx_export import ensure_onnx_model, model_fingerprint, onnx_mod
 pytestmark = pytest.mark.model
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "api"))  # the API tests' real-server helper
+
+from api_helpers import serve_subprocess  # noqa: E402
+
 LONG = " ".join(["Gradient clipping rescales the gradient when its norm exceeds a threshold."] * 40)
 TEXTS = [
     "Dropout randomly zeroes activations during training, which reduces overfitting.",
@@ -151,13 +154,14 @@ def test_threads_reach_onnx_runtime(onnx_embedder):
     assert np.array_equal(one.encode(TEXTS[:2]), OnnxEmbedder(onnx_file=one.onnx_file, threads=1).encode(TEXTS[:2]))
 
 
-def test_unwritable_cache_fails_fast_with_a_clear_message(tmp_path):
+def test_unwritable_cache_fails_fast_with_a_clear_message(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    started = time.perf_counter()
+    loaded = []  # refused before loading (or exporting) anything
+    monkeypatch.setattr("evaluator.embedding._load_sentence_transformer", lambda *args: loaded.append(args))
     with pytest.raises(ModelUnavailableError, match="cannot write the ONNX model into .*set EVALUATOR_ONNX_DIR"):
         ensure_onnx_model(bundled_model_path(), onnx_dir=blocker)
-    assert time.perf_counter() - started < 5  # refused before loading or exporting anything
+    assert loaded == []
     assert blocker.read_text() == ""
 
 
@@ -210,37 +214,11 @@ def test_onnx_backend_never_imports_torch(onnx_embedder):
     assert done.stdout.split() == ["OnnxEmbedder", "True", "[]"]
 
 
-def test_server_on_the_onnx_backend(onnx_embedder):
-    import httpx
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "EVALUATOR_BACKEND": "onnx", "EVALUATOR_THREADS": "1", "EVALUATOR_LOG_LEVEL": "warning"}
-    env.pop("EVALUATOR_API_KEY", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "evaluator", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert server.poll() is None, server.stderr.read()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            pytest.fail("the onnx server was not ready within 120 s")
-        maps = Path(f"/proc/{server.pid}/maps").read_text()
+def test_server_on_the_onnx_backend(onnx_embedder, tmp_path):
+    with serve_subprocess(tmp_path, ("fresher-01",), EVALUATOR_BACKEND="onnx", EVALUATOR_THREADS="1") as server:
+        maps = Path(f"/proc/{server.process.pid}/maps").read_text()
         assert "onnxruntime" in maps and "libtorch" not in maps
         body = {"question_id": "fresher-01", "answer": "Dropout zeroes random activations while training."}
-        response = httpx.post(f"{base}/v1/evaluations", json=body, timeout=30)
+        response = httpx.post(f"{server.base}/v1/evaluations", json=body, timeout=30)
         assert response.status_code == 200, response.text
         assert 0.0 <= response.json()["score"] <= 1.0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

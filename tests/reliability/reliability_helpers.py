@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,18 +17,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "api"))  # reuse the API tests' helpers
 
-from api_helpers import GOOD_ANSWER, READY_TIMEOUT, assert_error  # noqa: E402
+from api_helpers import GOOD_ANSWER, assert_error, free_port, wait_until_ready  # noqa: E402
 
 __all__ = ["GOOD_ANSWER", "assert_error"]  # re-exported for the reliability tests
 
 BANK = ROOT / "rubric" / "data" / "questions"
 SMALL_BANK_IDS = ("fresher-01", "fresher-03", "fresher-10", "intermediate-05")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def small_bank(folder: Path, ids: Sequence[str] = SMALL_BANK_IDS) -> Path:
@@ -79,23 +71,10 @@ def running_server(log: Path, env: dict[str, str], prelude: str | None = None) -
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        wait_ready(server)
+        wait_until_ready(server.base, server.process, server.log)
         yield server
     finally:
         stop(server)
-
-
-def wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        assert server.process.poll() is None, f"the server died:\n{server.log_text()}"
-        try:
-            if httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the server never became ready:\n{server.log_text()}")
 
 
 def stop(server: Server) -> int:
