@@ -39,8 +39,9 @@ from accuracy_data import load_graded  # noqa: E402
 
 from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, make_embedder  # noqa: E402
 from rubric import KeyPoint, Question, load_bank  # noqa: E402
-from rubric.build import _sentences, draw_candidates  # noqa: E402
+from rubric.build import draw_candidates  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
+from rubric.text import split_into_sentences  # noqa: E402
 
 DEFAULT_ARTICLE = ROOT.parent / "shared" / "seed" / "000_c29f6f17f4ffad1c.txt"
 THRESHOLD = 0.60
@@ -143,7 +144,7 @@ def _point_similarity(embedder, first: tuple[KeyPoint, ...], second: tuple[KeyPo
 
 def _sentence_rubric(question: Question) -> Question:
     """The baseline: every sentence of the intent and the reference answer, as is."""
-    texts = [s for text in (question.intent, question.reference_answer) if text for s in _sentences(text)]
+    texts = [s for text in (question.intent, question.reference_answer) if text for s in split_into_sentences(text)]
     points = tuple(KeyPoint(id=f"s{i + 1}", text=t[:300]) for i, t in enumerate(texts) if len(t) >= 3)
     return question.model_copy(update={"key_points": points[:20]})
 
@@ -152,7 +153,7 @@ def _everything_rubric(question: Question) -> Question:
     """Every candidate claim, every sentence and both whole texts as points: the recall ceiling."""
     texts = [c.text for c in draw_candidates(question.text, question.intent, question.reference_answer)]
     sources = [t for t in (question.intent, question.reference_answer) if t]
-    texts += [s for text in sources for s in _sentences(text)] + sources
+    texts += [s for text in sources for s in split_into_sentences(text)] + sources
     unique = [t[:300] for t in dict.fromkeys(texts) if len(t) >= 3]
     points = tuple(KeyPoint(id=f"p{i + 1}", text=t) for i, t in enumerate(unique))
     return question.model_copy(update={"key_points": points[:20]})

@@ -10,6 +10,7 @@ import yaml
 from evaluator.cli import main
 from rubric import InvalidRubricError, parse_question
 from rubric.build import build_rubric, question_goal, question_subject, split_claim
+from rubric.selection import content_weight
 
 
 def texts(question) -> list[str]:
@@ -343,3 +344,30 @@ def test_cli_build_prints_a_loadable_question(real_evaluator, monkeypatch, capsy
 def test_cli_build_without_intent_or_reference_is_a_usage_error(capsys) -> None:
     assert main(["rubric", "build", "--question", "What is dropout?"]) == 2
     assert capsys.readouterr().err.strip() == "evaluator: error: give --intent, --reference, or both"
+
+
+@pytest.mark.parametrize(
+    ("claim", "weight"),
+    [
+        ("Attention heads enhance model performance.", 1.0),  # nothing of its own beyond the question
+        ("Attention heads capture relationships.", 1.0),  # two words of its own
+        ("Each head has its own query projections.", 2.0),  # three
+        ("Head outputs are concatenated and mixed by a linear projection.", 3.0),
+    ],
+)
+def test_a_point_weighs_no_more_than_it_adds_to_the_question(claim: str, weight: float) -> None:
+    assert content_weight(claim, "What are attention heads in a transformer?") == weight
+
+
+def test_a_restatement_of_the_question_weighs_least(real_evaluator) -> None:
+    q = build_rubric(
+        "What is dropout, and how does it help regularization?",
+        intent="Explain that dropout randomly switches off neurons during training.",
+        reference_answer="Dropout helps regularization.",
+        embedder=real_evaluator.embedder,
+    )
+    weights = {p.text: p.weight for p in q.key_points}
+    assert weights == {
+        "Dropout randomly switches off neurons during training.": 3.0,
+        "Dropout helps regularization.": 1.0,
+    }
