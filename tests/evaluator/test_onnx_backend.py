@@ -26,7 +26,7 @@ from evaluator.embedding import (
     resolve_backend,
     resolve_threads,
 )
-from evaluator.onnx_embedding import OnnxEmbedder
+from evaluator.onnx_embedding import OnnxEmbedder, _similar_length_batches
 from evaluator.onnx_export import ensure_onnx_model, model_fingerprint, onnx_model_file, quantize_onnx
 
 pytestmark = pytest.mark.model
@@ -93,6 +93,14 @@ def test_deterministic_and_independent_of_batching_and_order(onnx_embedder):
     reverse = onnx_embedder.encode(TEXTS[::-1])[::-1]
     assert float(np.abs(once - reverse).max()) < 1e-5
     assert onnx_embedder.encode([]).shape == (0, 384)
+
+
+def test_batches_group_texts_of_similar_length():
+    lengths = np.array([10, 50, 9, 48, 30, 31, 5, 100, 49])
+    batches = _similar_length_batches(lengths, batch_size=2)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))  # each row once
+    assert [lengths[b].tolist() for b in batches] == [[100], [50, 49], [48], [31, 30], [10, 9], [5]]
+    assert len(_similar_length_batches(np.full(130, 12), batch_size=64)) == 3  # only full batches split
 
 
 def test_int8_stays_close_to_torch(int8_embedder, torch_embedder):
