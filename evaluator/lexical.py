@@ -7,6 +7,7 @@ shares with the question, so an answer earns nothing for echoing the question ba
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -23,7 +24,7 @@ STOPWORDS = frozenset(
     wasn't weren't can't cannot won't""".split()
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+_per_thread = threading.local()
 
 
 def words(text: str) -> list[str]:
@@ -33,7 +34,11 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    """The Snowball (Porter 2) stem; one stemmer per thread, as a stemmer keeps its word in itself."""
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def content_stems(text: str, drop: frozenset[str] = frozenset()) -> frozenset[str]:
