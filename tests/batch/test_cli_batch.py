@@ -143,7 +143,8 @@ def wait_for_progress(out: Path, process: subprocess.Popen, done: int, timeout: 
 
 
 def test_killed_and_interrupted_runs_resume_to_exactly_one_result_per_row(tmp_path: Path):
-    inputs = make_inputs(tmp_path, rows=96)
+    # Enough rows that neither run can finish between the progress seen and the signal sent.
+    inputs = make_inputs(tmp_path, rows=240)
     out, errors = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
     args = [*COMMAND, *map(str, inputs), "-o", str(out), "--batch-size", "8"]
 
