@@ -142,6 +142,12 @@ def wait_for_progress(out: Path, process: subprocess.Popen, done: int, timeout: 
     raise AssertionError("no progress")
 
 
+def _ctrl_c_on() -> None:
+    """Ctrl+C as on a terminal: a shell without job control starts background jobs (CI's, say)
+    with SIGINT ignored, and a Python started so never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_killed_and_interrupted_runs_resume_to_exactly_one_result_per_row(tmp_path: Path):
     # Enough rows that neither run can finish between the progress seen and the signal sent.
     inputs = make_inputs(tmp_path, rows=240)
@@ -158,7 +164,9 @@ def test_killed_and_interrupted_runs_resume_to_exactly_one_result_per_row(tmp_pa
     again = run_cli(*inputs, "-o", out, "--batch-size", "8")
     assert again.returncode == 2 and "unfinished run" in again.stderr and "--resume" in again.stderr
 
-    second = subprocess.Popen([*args, "--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(
+        [*args, "--resume"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ctrl_c_on
+    )
     state = json.loads((tmp_path / "out.jsonl.state.json").read_text())
     wait_for_progress(out, second, done=state["items_done"] + 16)
     second.send_signal(signal.SIGINT)
