@@ -15,14 +15,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-FEATURE_NAMES = (
-    "similarity",
-    "demoted_similarity",
-    "lexical_overlap",
-    "function_words",
-    "shared_evidence",
-    "question_excess",
-)
+FEATURE_NAMES = ("similarity", "demoted_similarity", "lexical_overlap", "function_words")
 CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
 
 

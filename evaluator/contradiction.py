@@ -126,7 +126,6 @@ def find_contradiction(point: str, text: str) -> ContradictionCue | None:
     only_text = text_stems - point_stems - {s for scope in negation_scopes(text) for s in scope}
     for side_a, side_b in chain(_OPPOSITE_STEMS, ((b, a) for a, b in _OPPOSITE_STEMS)):
         said, opposite = only_point & side_a, only_text & side_b
-        # a text that also says `said`, or a point that names both sides, is no swap
-        if said and opposite and not (text_stems & side_a) and not (point_stems & side_b):
+        if said and opposite and not (text_stems & side_a):
             return ContradictionCue("opposite", f"{sorted(said)[0]} / {sorted(opposite)[0]}")
     return None

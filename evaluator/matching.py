@@ -26,35 +26,17 @@ def best_segments(similarity: np.ndarray, demoted: np.ndarray) -> np.ndarray:
     return np.argmax(similarity + demoted, axis=1)
 
 
-def shared_evidence(best: np.ndarray) -> np.ndarray:
-    """For each point, how many other points take the same segment as their best evidence:
-    one sentence rarely makes three points, so a sentence that "covers" many is mostly topic."""
-    return (best[:, None] == best[None, :]).sum(axis=1) - 1.0
-
-
 def point_features(
     similarity: np.ndarray,
     demoted: np.ndarray,
     lexical: np.ndarray,
     function_words: np.ndarray,
-    question_similarity: np.ndarray,
     best: np.ndarray,
 ) -> np.ndarray:
-    """(points x 6), one column per calibration.FEATURE_NAMES: best similarity, best demoted
-    similarity, word overlap, then about each point's best segment `best`: its share of function
-    words (a bare list of terms has almost none), how many other points it is the best evidence
-    for (shared_evidence), and how much closer it is to the question than to the point (a segment
-    that restates the question is no evidence; one far from both is not rewarded for it)."""
-    best_similarity = similarity.max(axis=1)
+    """(points x 4): best similarity, best demoted similarity, word overlap, and the share of
+    function words in each point's best segment `best` (a bare list of terms has almost none)."""
     return np.column_stack(
-        [
-            best_similarity,
-            demoted.max(axis=1),
-            lexical,
-            function_words[best],
-            shared_evidence(best),
-            np.maximum(question_similarity[best] - best_similarity, 0.0),
-        ]
+        [similarity.max(axis=1), demoted.max(axis=1), lexical, function_words[best]]
     ).astype(np.float64)
 
 

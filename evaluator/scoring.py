@@ -51,7 +51,6 @@ class _RubricVectors:
     stems: tuple[frozenset[str], ...]  # content stems of each phrasing, question words taken out
     question_stems: frozenset[str]
     weights: np.ndarray
-    question: np.ndarray  # (dim,) the question text's vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +171,11 @@ class Evaluator:
             function_words = np.array([function_word_ratio(s.text) for s in p.segments])
             raw_points, dem_points = per_point(raw, rubric.owner, n_points), per_point(dem, rubric.owner, n_points)
             best = best_segments(raw_points, dem_points)
-            question_similarity = vectors[[row[s.text] for s in p.segments]] @ rubric.question
             details.append(
                 MatchDetails(
                     question=p.question,
                     segments=p.segments,
-                    features=point_features(
-                        raw_points, dem_points, lexical, function_words, question_similarity, best
-                    ),
+                    features=point_features(raw_points, dem_points, lexical, function_words, best),
                     similarity=raw,
                     best_segment=best,
                 )
@@ -267,7 +263,6 @@ class Evaluator:
             stems=tuple(content_stems(t, drop) for t in phrasings),
             question_stems=drop,
             weights=np.array([p.weight for p in question.key_points], dtype=np.float64),
-            question=self.embedder.encode([question.text])[0],
         )
         with self._lock:
             self._rubric_vectors[question] = vectors

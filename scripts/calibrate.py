@@ -1,23 +1,18 @@
 """Fit the evaluator's calibration (evaluator/calibration.json) from labelled answers.
 
 Data: the project's graded answers (tests/data/graded) except the held-back questions
-(accuracy_data.is_held_back); with --semeval also the SemEval-2013 2-way training answers
-(Dzikovska et al., 2013) of half of its questions (the other half is for the accuracy report), each
-SemEval question a one-point rubric whose phrasings are its reference answers. SemEval is off by
-default: it is another domain (one-sentence science answers) and pulled the project's weights
-towards plain similarity (measured worse on the project's questions, cross-validated).
-Steps, each chosen on the fitting data only:
+(accuracy_data.is_held_back), plus the SemEval-2013 2-way training answers (Dzikovska et al., 2013)
+of half of its questions (the other half is for the accuracy report) when ../shared/datasets/ is
+present, each SemEval question a one-point rubric whose phrasings are its reference answers. Steps, each chosen on the fitting data only:
 1. a logistic model of "the point is covered" on the match features (contradicted points left out);
-2. `covered`: the probability threshold with the best covered-verdict F1;
+2. `covered`: the probability threshold with the best covered-verdict F1; `partial`: the one
+   with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
 3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
-   Spearman of answer scores vs grades; `partial` is `no_credit`: a point that earns any credit
-   is at least partly covered, one that earns none is missed;
+   Spearman of answer scores vs grades;
 4. `contradiction_similarity`: the lowest similarity at which contradiction cues keep false
    contradictions on covered points at or below 2% (the target, 5%, is for unseen questions).
---cv first prints the same fit cross-validated by question (5 folds of the fitting questions),
-the figures by which features are chosen without touching the held-back questions.
 
-Usage: python scripts/calibrate.py [--semeval] [--cv] [--dry-run]
+Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
 """
 
 from __future__ import annotations
@@ -51,110 +46,58 @@ SEMEVAL_SAMPLE_WEIGHT = 0.5  # SemEval is a different domain: it informs the fit
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--semeval", action="store_true", help="also fit on half of the SemEval questions")
-    parser.add_argument("--cv", action="store_true", help="first print figures cross-validated by question")
+    parser.add_argument("--no-semeval", action="store_true", help="fit on the project's answers only")
     parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write it")
     args = parser.parse_args()
 
+    from scipy.stats import spearmanr
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
     embedder = DiskCachedEmbedder()
-    # features only: the thresholds in use do not matter here (and may be from older features)
-    evaluator = Evaluator(embedder=embedder, calibration=_placeholder())
+    evaluator = Evaluator(embedder=embedder)
     fit_answers = [a for a in load_graded() if not is_held_back(a.question_id)]
     details = evaluator.match_details([EvaluationRequest(a.text, question_id=a.question_id) for a in fit_answers])
-    extra = ([], [])
-    semeval = load_semeval() if args.semeval else None
+    X, y, w = [], [], []
+    for answer, d in zip(fit_answers, details):
+        for point, features in zip(d.question.key_points, d.features):
+            if answer.labels[point.id] != "contradicted":
+                X.append(features), y.append(answer.labels[point.id] == "covered"), w.append(1.0)
+    n_project = len(X)
+    semeval = None if args.no_semeval else load_semeval()
     if semeval:
         requests, labels = semeval_requests([r for r in semeval if not semeval_is_held_back(r)])
-        extra = ([d.features[0] for d in evaluator.match_details(requests)], labels)
-    if args.cv:
-        _cross_validate(fit_answers, details, extra)
-    weights, bias, covered, no_credit, full_credit = _fit(fit_answers, details, extra)
+        for d, label in zip(evaluator.match_details(requests), labels):
+            X.append(d.features[0]), y.append(label), w.append(SEMEVAL_SAMPLE_WEIGHT)
+    X, y, w = np.array(X), np.array(y), np.array(w)
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
+    weights, bias = tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0])
+    probe = Calibration(weights, bias, 0.0, 1.0, partial=0.0, covered=0.5, contradiction_similarity=1.0)
+
+    project_p = coverage_probability(X[:n_project], probe)
+    grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
+    covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
+    partial = round(covered / 2, 2)
+    no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, covered, spearmanr)
     contradiction = _contradiction_threshold(evaluator, fit_answers, details)
-    # a point earns credit from `no_credit` on: below it the verdict is missed, above it partial
-    calibration = Calibration(weights, bias, no_credit, full_credit, no_credit, covered, contradiction)
+    calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, contradiction)
     metadata = {
         "fitted": dt.date.today().isoformat(),
         "model": evaluator.model_name,
-        "project_points": sum(
-            a.labels[p.id] != "contradicted" for a, d in zip(fit_answers, details) for p in d.question.key_points
-        ),
-        "semeval_answers": len(extra[1]),
+        "project_points": n_project,
+        "semeval_answers": len(X) - n_project,
         "held_back": "questions whose number % 3 == 2",
-        "script": "scripts/calibrate.py" + (" --semeval" if args.semeval else ""),
+        "script": "scripts/calibrate.py",
     }
     embedder.save()
     print(f"features {FEATURE_NAMES}\nfitted {calibration}\nmetadata {metadata}")
     if not args.dry_run:
         CALIBRATION_FILE.write_text(calibration.to_json(**metadata) + "\n", encoding="utf-8")
-        print(f"wrote {CALIBRATION_FILE}")
+        print(f"wrote {CALIBRATION_FILE.relative_to(Path.cwd()) if CALIBRATION_FILE.is_relative_to(Path.cwd()) else CALIBRATION_FILE}")
 
 
-def _fit(answers, details, extra) -> tuple[tuple[float, ...], float, float, float, float]:  # noqa: ANN001
-    """Logistic weights and bias, the covered threshold (best covered F1) and the credit ramp
-    (best Spearman), all from `answers` (plus SemEval `extra` features and labels for the weights)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-
-    X, y = [], []
-    for answer, d in zip(answers, details):
-        for point, features in zip(d.question.key_points, d.features):
-            if answer.labels[point.id] != "contradicted":
-                X.append(features), y.append(answer.labels[point.id] == "covered")
-    n_project = len(X)
-    X, y = np.array(X + list(extra[0])), np.array(y + list(extra[1]))
-    w = np.where(np.arange(len(y)) < n_project, 1.0, SEMEVAL_SAMPLE_WEIGHT)
-    model = LogisticRegression(C=10.0, max_iter=1000).fit(X, y, sample_weight=w)
-    weights, bias = tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0])
-    probe = Calibration(weights, bias, 0.0, 1.0, partial=0.0, covered=0.5, contradiction_similarity=1.0)
-    project_p = coverage_probability(X[:n_project], probe)
-    grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
-    covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
-    no_credit, full_credit = _best_ramp(answers, details, weights, bias, covered)
-    return weights, bias, covered, no_credit, full_credit
-
-
-def _cross_validate(answers, details, extra, folds: int = 5) -> None:  # noqa: ANN001
-    """Fit on the other folds' questions, score each fold's answers: the figures that chose the
-    features, without looking at the held-back questions."""
-    from scipy.stats import spearmanr
-    from sklearn.metrics import f1_score
-
-    questions = sorted({a.question_id for a in answers})
-    fold = np.array([questions.index(a.question_id) % folds for a in answers])
-    scores, gold, predicted = np.zeros(len(answers)), [], []
-    for k in range(folds):
-        train = [i for i in range(len(answers)) if fold[i] != k]
-        weights, bias, covered, no_credit, full_credit = _fit(
-            [answers[i] for i in train], [details[i] for i in train], extra
-        )
-        calibration = Calibration(weights, bias, no_credit, full_credit, no_credit, covered, 1.0)
-        for i in np.flatnonzero(fold == k):
-            d = details[i]
-            p = coverage_probability(d.features, calibration)
-            scores[i] = float(credit(p, calibration) @ _weights(d) / _weights(d).sum())
-            gold += [answers[i].labels[point.id] == "covered" for point in d.question.key_points]
-            predicted += list(p >= covered)
-    rho = spearmanr(scores, [a.grade for a in answers])[0]
-    print(f"{folds}-fold by question on {len(questions)} questions: "
-          f"covered F1 {f1_score(gold, predicted):.3f}, Spearman {rho:.3f}")
-    by_kind: dict[str, list[float]] = {}
-    for answer, score in zip(answers, scores):
-        by_kind.setdefault(answer.kind, []).append(score)
-    print("  mean score by kind: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in sorted(by_kind.items())))
-
-
-def _weights(d) -> np.ndarray:  # noqa: ANN001
-    return np.array([p.weight for p in d.question.key_points], dtype=np.float64)
-
-
-def _placeholder() -> Calibration:
-    return Calibration((0.0,) * len(FEATURE_NAMES), 0.0, 0.0, 1.0, 0.0, 0.5, 1.0)
-
-
-def _best_ramp(answers, details, weights, bias, covered) -> tuple[float, float]:  # noqa: ANN001
+def _best_ramp(answers, details, weights, bias, covered, spearmanr) -> tuple[float, float]:  # noqa: ANN001
     """The ramp with the best Spearman; full credit only where the verdict is `covered` or above."""
-    from scipy.stats import spearmanr
-
     grades = [a.grade for a in answers]
     probabilities = [coverage_probability(d.features, Calibration(weights, bias, 0, 1, 0, 0.5, 1)) for d in details]
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]

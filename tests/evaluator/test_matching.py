@@ -10,13 +10,12 @@ from evaluator.matching import (
     credit,
     per_point,
     point_features,
-    shared_evidence,
     verdict_for,
     weighted_score,
 )
 
 CAL = Calibration(
-    weights=(1.0, 2.0, 0.0, 0.0, 0.0, 0.0), bias=-1.0, no_credit=0.2, full_credit=0.6, partial=0.4, covered=0.6, contradiction_similarity=0.5
+    weights=(1.0, 2.0, 0.0, 0.0), bias=-1.0, no_credit=0.2, full_credit=0.6, partial=0.4, covered=0.6, contradiction_similarity=0.5
 )
 
 
@@ -37,17 +36,12 @@ def test_point_features_columns():
     demoted = np.array([[0.1, 0.7], [0.4, 0.0]])
     best = best_segments(raw, demoted)
     assert best.tolist() == [1, 0]
-    question = np.array([0.9, 0.3])  # each segment's similarity to the question
-    features = point_features(raw, demoted, np.array([0.5, 1.0]), np.array([0.3, 0.45]), question, best)
-    np.testing.assert_allclose(features, [[0.8, 0.7, 0.5, 0.45, 0, 0], [0.5, 0.4, 1.0, 0.3, 0, 0.4]])
-
-
-def test_shared_evidence_counts_the_other_points_with_the_same_best_segment():
-    np.testing.assert_array_equal(shared_evidence(np.array([2, 0, 2, 2, 1])), [2, 0, 2, 2, 0])
+    features = point_features(raw, demoted, np.array([0.5, 1.0]), np.array([0.3, 0.45]), best)
+    np.testing.assert_allclose(features, [[0.8, 0.7, 0.5, 0.45], [0.5, 0.4, 1.0, 0.3]])
 
 
 def test_coverage_probability_is_the_logistic_of_the_linear_score():
-    p = coverage_probability(np.array([[0.5, 0.25, 9.0, 9.0, 9.0, 9.0]]), CAL)
+    p = coverage_probability(np.array([[0.5, 0.25, 9.0, 9.0]]), CAL)
     assert p[0] == pytest.approx(0.5)
 
 
