@@ -191,14 +191,21 @@ def test_intent_alone_reference_alone_and_both_work(hashing_embedder) -> None:
         assert parse_question(q.model_dump(mode="json")) == q
 
 
-def test_intent_claims_weigh_more_than_details_of_the_reference(real_evaluator) -> None:
+def _dropout_weights(real_evaluator, question: str, reference: str) -> dict[str, float]:
+    """Text -> weight of the points built, with the real model, from one dropout intent and `reference`."""
     q = build_rubric(
-        "What is dropout?",
+        question,
         intent="Explain that dropout randomly switches off neurons during training.",
-        reference_answer="Activations are rescaled by the keep probability at inference time.",
+        reference_answer=reference,
         embedder=real_evaluator.embedder,
     )
-    weights = {p.text: p.weight for p in q.key_points}
+    return {p.text: p.weight for p in q.key_points}
+
+
+def test_intent_claims_weigh_more_than_details_of_the_reference(real_evaluator) -> None:
+    weights = _dropout_weights(
+        real_evaluator, "What is dropout?", "Activations are rescaled by the keep probability at inference time."
+    )
     assert set(weights) == {
         "Dropout randomly switches off neurons during training.",
         "Activations are rescaled by the keep probability at inference time.",
@@ -360,13 +367,9 @@ def test_a_point_weighs_no_more_than_it_adds_to_the_question(claim: str, weight:
 
 
 def test_a_restatement_of_the_question_weighs_least(real_evaluator) -> None:
-    q = build_rubric(
-        "What is dropout, and how does it help regularization?",
-        intent="Explain that dropout randomly switches off neurons during training.",
-        reference_answer="Dropout helps regularization.",
-        embedder=real_evaluator.embedder,
+    weights = _dropout_weights(
+        real_evaluator, "What is dropout, and how does it help regularization?", "Dropout helps regularization."
     )
-    weights = {p.text: p.weight for p in q.key_points}
     assert weights == {
         "Dropout randomly switches off neurons during training.": 3.0,
         "Dropout helps regularization.": 1.0,
