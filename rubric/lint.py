@@ -8,10 +8,12 @@
     warning  same-meaning       two points of one question that say the same (by the model)
     warning  closer-elsewhere   a point closer to another question (its points and its text) than
                                 to its own: probably filed under the wrong question
+    warning  misconception      a point's misconception that says nearly the same as another point of
+                                its question: answers that state that point would be marked contradicted
     warning  weights            fractions that do not sum to 1, or one point carrying most of the
                                 score, or one too light to matter
 
-The last three need the embedding model; `semantic=False` skips them.
+same-meaning, closer-elsewhere and misconception need the embedding model; `semantic=False` skips them.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def lint_bank(
 
             model = default_embedder()
         issues.extend(_meaning_issues(list(questions.values()), model))
+        issues.extend(_misconception_issues(list(questions.values()), model))
     order = {"error": 0, "warning": 1}
     return sorted(issues, key=lambda i: (order[i.severity], i.path, i.point_id or "", i.code))
 
@@ -204,5 +207,27 @@ def _meaning_issues(questions: list[tuple[Question, Path]], embedder: Embedder) 
                     LintIssue("warning", "closer-elsewhere", str(file),
                               f"matches {other_question.id}/{other_point.id} ({foreign:.2f}) better than "
                               f"anything in its own question ({own:.2f})", question.id, point.id)
+                )
+    return issues
+
+
+def _misconception_issues(questions: list[tuple[Question, Path]], embedder: Embedder) -> list[LintIssue]:
+    """Misconceptions that say nearly the same as another point of their question."""
+    issues = []
+    for question, file in questions:
+        wrong = [(point, text) for point in question.key_points for text in point.misconceptions]
+        if not wrong:
+            continue
+        phrasings = [(other, text) for other in question.key_points for text in other.phrasings]
+        similarity = embedder.encode([t for _, t in wrong]) @ embedder.encode([t for _, t in phrasings]).T
+        for (point, text), row in zip(wrong, similarity):
+            row = np.where([other is point for other, _ in phrasings], -1.0, row)
+            k = int(np.argmax(row))
+            if row[k] >= SAME_MEANING:
+                other = phrasings[k][0]
+                issues.append(
+                    LintIssue("warning", "misconception", str(file),
+                              f"misconception {text!r} says nearly the same as {other.id!r} ({row[k]:.2f}): "
+                              "answers that state it would be marked contradicted", question.id, point.id)
                 )
     return issues

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Level = Literal["fresher", "intermediate", "advanced"]
 
@@ -24,6 +24,10 @@ class KeyPoint(BaseModel):
     alternatives: tuple[str, ...] = Field(
         default=(), description="Other phrasings of the same claim; matching takes the best of all."
     )
+    misconceptions: tuple[str, ...] = Field(
+        default=(),
+        description="Wrong claims that contradict this point; an answer that states one is marked contradicted.",
+    )
 
     @field_validator("text")
     @classmethod
@@ -33,12 +37,12 @@ class KeyPoint(BaseModel):
             raise ValueError("key point text is empty")
         return value
 
-    @field_validator("alternatives")
+    @field_validator("alternatives", "misconceptions")
     @classmethod
-    def _strip_alternatives(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+    def _strip_alternatives(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         cleaned = tuple(" ".join(v.split()) for v in values)
         if any(not v or len(v) > MAX_POINT_CHARS for v in cleaned):
-            raise ValueError(f"alternatives must be non-empty and at most {MAX_POINT_CHARS} characters")
+            raise ValueError(f"{info.field_name} must be non-empty and at most {MAX_POINT_CHARS} characters")
         return cleaned
 
     @property

@@ -110,6 +110,17 @@ def test_a_point_filed_under_the_wrong_question(tmp_path, real_evaluator) -> Non
     assert issues[0].message.startswith("matches dropout/switch-off")
 
 
+def test_a_misconception_that_is_really_a_point_of_its_question(tmp_path, real_evaluator) -> None:
+    inference = {**point("inference", "Dropout is disabled at inference time.", 2), "misconceptions": [
+        "Dropout keeps switching neurons off when the model makes predictions in production.",
+        "Dropout reduces overfitting so that the model generalizes better.",  # true: point 'overfitting'
+    ]}
+    bank = write_bank(tmp_path, {"q.yaml": {**DROPOUT, "key_points": [*DROPOUT["key_points"][:2], inference]}})
+    issues = lint_bank(bank, embedder=real_evaluator.embedder)
+    assert codes(issues) == [("misconception", "inference")]
+    assert "'overfitting'" in issues[0].message and "generalizes better" in issues[0].message
+
+
 def test_the_bundled_bank_has_no_errors(real_evaluator) -> None:
     issues = lint_bank(embedder=real_evaluator.embedder)
     assert [i for i in issues if i.severity == "error"] == []
