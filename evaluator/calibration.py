@@ -5,7 +5,9 @@ model, fitted by scripts/calibrate.py on labelled answers, turns them into the p
 the answer covers the point. Credit rises linearly from 0 at `no_credit` to 1 at `full_credit`;
 the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`. A point whose
 best-matching sentence has similarity >= `contradiction_similarity` and asserts its opposite
-is `contradicted` and earns nothing. The values live in calibration.json beside this module.
+is `contradicted` and earns nothing; so is a point one of whose misconceptions an answer's sentence
+matches at least `misconception_similarity`, and `misconception_margin` better than the point
+(matching.misconception_segment; None switches that off). The values live in calibration.json beside this module.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Calibration:
     partial: float
     covered: float
     contradiction_similarity: float
+    misconception_similarity: float | None = None
+    misconception_margin: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURE_NAMES):

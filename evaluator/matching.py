@@ -40,6 +40,26 @@ def point_features(
     ).astype(np.float64)
 
 
+def misconception_segment(
+    support: np.ndarray, wrong: np.ndarray, anchor: np.ndarray, min_similarity: float, margin: float
+) -> tuple[int, int] | None:
+    """(misconception, segment) where the answer states one of a point's misconceptions, or None.
+
+    `support[j]` is the point's cosine with segment j, `wrong[k, j]` misconception k's, `anchor[k]`
+    misconception k's best cosine with text known to be right (the rubric's points and reference
+    answer). A segment states misconception k when it is at least `min_similarity` close to it,
+    `margin` closer to it than to the point, closer to it than any right text is (a paraphrase of
+    right text sits about as close as that text), and closer to it than any segment is to the point
+    (an answer that also states the point plainly is not taken to deny it).
+    """
+    stating = (wrong >= min_similarity) & (wrong - support >= margin) & (wrong > anchor[:, None])
+    stating &= wrong > support.max(initial=-1.0)
+    if not stating.any():
+        return None
+    k, j = np.unravel_index(int(np.argmax(np.where(stating, wrong, -np.inf))), wrong.shape)
+    return int(k), int(j)
+
+
 def coverage_probability(features: np.ndarray, calibration: Calibration) -> np.ndarray:
     """The fitted logistic model: probability that each point is covered."""
     logits = features @ np.asarray(calibration.weights) + calibration.bias

@@ -19,6 +19,7 @@ from evaluator.matching import (
     best_segments,
     coverage_probability,
     credit,
+    misconception_segment,
     per_point,
     point_features,
     verdict_for,
@@ -51,6 +52,11 @@ class _RubricVectors:
     stems: tuple[frozenset[str], ...]  # content stems of each phrasing, question words taken out
     question_stems: frozenset[str]
     weights: np.ndarray
+    misconceptions: tuple[str, ...]
+    misconception_owner: np.ndarray  # misconception index -> point index
+    misconception_vectors: np.ndarray  # (misconceptions, dim)
+    misconception_anchor: np.ndarray  # each misconception's best cosine with the rubric's correct texts
+    misconception_stems: tuple[frozenset[str], ...]  # each one's content stems that no correct text uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,7 @@ class MatchDetails:
     features: np.ndarray  # (points, len(FEATURE_NAMES))
     similarity: np.ndarray  # (phrasings, segments)
     best_segment: np.ndarray  # (points,)
+    misconception_similarity: np.ndarray | None = None  # (misconceptions, segments)
 
 
 class Evaluator:
@@ -163,7 +170,8 @@ class Evaluator:
         for p in prepared:
             rubric = self._vectors_for(p.question)
             n_points = len(p.question.key_points)
-            raw = rubric.vectors @ vectors[[row[s.text] for s in p.segments]].T
+            segment_vectors = vectors[[row[s.text] for s in p.segments]]
+            raw = rubric.vectors @ segment_vectors.T
             dem = rubric.demoted @ vectors[[row[t] for t in p.demoted]].T
             answer_stems = content_stems(p.answer)
             lexical = np.zeros(n_points)
@@ -178,6 +186,7 @@ class Evaluator:
                     features=point_features(raw_points, dem_points, lexical, function_words, best),
                     similarity=raw,
                     best_segment=best,
+                    misconception_similarity=rubric.misconception_vectors @ segment_vectors.T,
                 )
             )
         return details
@@ -221,28 +230,32 @@ class Evaluator:
         )
 
     def contradiction_in(
-        self, point: int, d: MatchDetails, min_similarity: float | None = None
+        self,
+        point: int,
+        d: MatchDetails,
+        min_similarity: float | None = None,
+        misconception: tuple[float, float] | None = None,
     ) -> tuple[ContradictionCue, Segment] | None:
-        """A cue if a sentence or clause that matches point `point` (nearly) best asserts its opposite:
-        every (phrasing, segment) pair within NEAR_BEST_SIMILARITY of the best is checked, best first."""
+        """A cue if a sentence or clause of the answer asserts the opposite of point `point`: one that
+        matches it (nearly) best and denies it in words (every (phrasing, segment) pair within
+        NEAR_BEST_SIMILARITY of the best is checked, best first), or one that states a misconception of it.
+
+        `min_similarity` and `misconception` (similarity, margin) override the calibrated values;
+        math.inf as a similarity switches that check off."""
         rubric = self._vectors_for(d.question)
         if min_similarity is None:
             min_similarity = self.calibration.contradiction_similarity
+        if misconception is None:
+            misconception = (self.calibration.misconception_similarity, self.calibration.misconception_margin)
         phrasings = np.flatnonzero(rubric.owner == point)
         candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
         if not candidates:
             return None
         sims = d.similarity[np.ix_(phrasings, candidates)]
-        floor = max(min_similarity, float(sims.max()) - NEAR_BEST_SIMILARITY)
-        for flat in np.argsort(-sims, axis=None, kind="stable"):
-            i, j = np.unravel_index(int(flat), sims.shape)
-            if sims[i, j] < floor:
-                break
-            segment = d.segments[candidates[j]]
-            cue = find_contradiction(rubric.phrasings[phrasings[i]], segment.text)
-            if cue:
-                return cue, segment
-        return None
+        segments = [d.segments[j] for j in candidates]
+        return _denial(rubric, phrasings, segments, sims, min_similarity) or _misconception(
+            rubric, point, segments, sims.max(axis=0), d.misconception_similarity, candidates, *misconception
+        )
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:
@@ -253,16 +266,30 @@ class Evaluator:
         drop = question_stems(question.text)
         owner, phrasings = zip(*((i, t) for i, p in enumerate(question.key_points) for t in p.phrasings))
         demoted = [demote(t, drop) for t in phrasings]
-        encoded = self.embedder.encode(list(dict.fromkeys((*phrasings, *demoted))))
-        index = {t: i for i, t in enumerate(dict.fromkeys((*phrasings, *demoted)))}
+        wrong = [t for p in question.key_points for t in p.misconceptions]
+        wrong_owner = [i for i, p in enumerate(question.key_points) for _ in p.misconceptions]
+        reference = [s.text for s in segment_answer(question.reference_answer or "") if s.kind != "pair"]
+        texts = list(dict.fromkeys((*phrasings, *demoted, *wrong, *reference)))
+        encoded = self.embedder.encode(texts)
+        index = {t: i for i, t in enumerate(texts)}
+        owner_of = np.array(owner, dtype=np.intp)
+        point_vectors = encoded[[index[t] for t in phrasings]]
+        wrong_vectors = encoded[[index[t] for t in wrong]].reshape(len(wrong), encoded.shape[1])
+        correct_vectors = encoded[[index[t] for t in (*phrasings, *reference)]]
+        correct_stems = frozenset().union(*(content_stems(t) for t in (*phrasings, *reference)))
         vectors = _RubricVectors(
             phrasings=tuple(phrasings),
-            owner=np.array(owner, dtype=np.intp),
-            vectors=encoded[[index[t] for t in phrasings]],
+            owner=owner_of,
+            vectors=point_vectors,
             demoted=encoded[[index[t] for t in demoted]],
             stems=tuple(content_stems(t, drop) for t in phrasings),
             question_stems=drop,
             weights=np.array([p.weight for p in question.key_points], dtype=np.float64),
+            misconceptions=tuple(wrong),
+            misconception_owner=np.array(wrong_owner, dtype=np.intp),
+            misconception_vectors=wrong_vectors,
+            misconception_anchor=(wrong_vectors @ correct_vectors.T).max(axis=1, initial=-1.0),
+            misconception_stems=tuple(content_stems(t) - correct_stems for t in wrong),
         )
         with self._lock:
             self._rubric_vectors[question] = vectors
@@ -270,3 +297,44 @@ class Evaluator:
                 self._rubric_vectors.popitem(last=False)
         return vectors
 
+
+
+def _denial(
+    rubric: _RubricVectors, phrasings: np.ndarray, segments: list[Segment], sims: np.ndarray, min_similarity: float
+) -> tuple[ContradictionCue, Segment] | None:
+    """A segment that matches the point (nearly) best, at least `min_similarity`, and denies it in words."""
+    floor = max(min_similarity, float(sims.max()) - NEAR_BEST_SIMILARITY)
+    for flat in np.argsort(-sims, axis=None, kind="stable"):
+        i, j = np.unravel_index(int(flat), sims.shape)
+        if sims[i, j] < floor:
+            break
+        cue = find_contradiction(rubric.phrasings[phrasings[i]], segments[j].text)
+        if cue:
+            return cue, segments[j]
+    return None
+
+
+def _misconception(
+    rubric: _RubricVectors,
+    point: int,
+    segments: list[Segment],
+    support: np.ndarray,
+    similarity: np.ndarray | None,
+    candidates: list[int],
+    min_similarity: float | None,
+    margin: float,
+) -> tuple[ContradictionCue, Segment] | None:
+    """A segment that states one of the point's misconceptions (matching.misconception_segment)."""
+    mine = np.flatnonzero(rubric.misconception_owner == point)
+    if min_similarity is None or similarity is None or not mine.size:
+        return None
+    wrong = similarity[np.ix_(mine, candidates)]
+    # the segment must also use a word of the misconception that no right text uses, where it has one
+    segment_stems = [content_stems(s.text) for s in segments]
+    worded = np.array([[not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
+                        for stems in segment_stems] for k in mine])
+    found = misconception_segment(support, np.where(worded, wrong, -1.0), rubric.misconception_anchor[mine], min_similarity, margin)
+    if found is None:
+        return None
+    k, j = found
+    return ContradictionCue("misconception", f"states the misconception: {rubric.misconceptions[mine[k]]}"), segments[j]

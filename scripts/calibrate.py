@@ -9,8 +9,10 @@ present, each SemEval question a one-point rubric whose phrasings are its refere
    with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
 3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
    Spearman of answer scores vs grades;
-4. `contradiction_similarity`: the lowest similarity at which contradiction cues keep false
-   contradictions on covered points at or below 2% (the target, 5%, is for unseen questions).
+4. the contradiction checks together, `contradiction_similarity` (word cues) and
+   `misconception_similarity` / `misconception_margin` (the rubric's misconceptions): the values
+   that find the most contradicted points while flagging at most 1% of covered points (the
+   target, 5%, is for unseen questions); ties go to the stricter values.
 
 Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 from pathlib import Path
 
@@ -40,7 +43,7 @@ from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration  
 from evaluator.matching import coverage_probability, credit  # noqa: E402
 
 # The target is at most 5% false contradictions on unseen questions: fit to less, for a margin.
-MAX_FALSE_CONTRADICTIONS = 0.02
+MAX_FALSE_CONTRADICTIONS = 0.01
 SEMEVAL_SAMPLE_WEIGHT = 0.5  # SemEval is a different domain: it informs the fit, it does not dominate it
 
 
@@ -79,8 +82,8 @@ def main() -> None:
     covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
     partial = round(covered / 2, 2)
     no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, covered, spearmanr)
-    contradiction = _contradiction_threshold(evaluator, fit_answers, details)
-    calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, contradiction)
+    denial, misconception = _contradiction_thresholds(evaluator, fit_answers, details)
+    calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, denial, *misconception)
     metadata = {
         "fitted": dt.date.today().isoformat(),
         "model": evaluator.model_name,
@@ -114,19 +117,37 @@ def _best_ramp(answers, details, weights, bias, covered, spearmanr) -> tuple[flo
     return best
 
 
-def _contradiction_threshold(evaluator: Evaluator, answers, details) -> float:  # noqa: ANN001
-    """Lowest similarity at which cues flag at most MAX_FALSE_CONTRADICTIONS of covered points."""
-    for threshold in np.round(np.arange(0.30, 0.81, 0.02), 2):
-        flagged_on_covered = total_covered = 0
-        for answer, d in zip(answers, details):
-            for i, point in enumerate(d.question.key_points):
-                if answer.labels[point.id] != "covered":
-                    continue
-                total_covered += 1
-                flagged_on_covered += evaluator.contradiction_in(i, d, float(threshold)) is not None
-        if flagged_on_covered <= MAX_FALSE_CONTRADICTIONS * total_covered:
-            return float(threshold)
-    return 1.0
+def _contradiction_thresholds(evaluator: Evaluator, answers, details) -> tuple[float, tuple[float, float]]:  # noqa: ANN001
+    """The word-cue similarity and the misconception (similarity, margin) that find the most
+    contradicted points with at most MAX_FALSE_CONTRADICTIONS of covered points flagged."""
+    points = [
+        (d, i, answer.labels[point.id] == "contradicted")
+        for answer, d in zip(answers, details)
+        for i, point in enumerate(d.question.key_points)
+        if answer.labels[point.id] in ("covered", "contradicted")
+    ]
+    contradicted = np.array([c for _, _, c in points])
+    off = (math.inf, 0.0)
+    denials = np.round(np.arange(0.30, 0.81, 0.02), 2)
+    denial_hits = np.array(
+        [[evaluator.contradiction_in(i, d, float(t), off) is not None for d, i, _ in points] for t in denials]
+    )
+    settings = [(float(s), float(m)) for s in np.round(np.arange(0.40, 0.91, 0.02), 2) for m in np.round(np.arange(0.0, 0.151, 0.01), 2)]
+    misconception_hits = np.array(
+        [[evaluator.contradiction_in(i, d, math.inf, setting) is not None for d, i, _ in points] for setting in settings]
+    )
+    allowed = MAX_FALSE_CONTRADICTIONS * (~contradicted).sum()
+    best, best_found, best_false = (1.0, (1.0, 0.0)), -1, 0
+    # from the strictest values down, so that a tie keeps the stricter one
+    for a in reversed(range(len(denials))):
+        for b in reversed(range(len(settings))):
+            hits = denial_hits[a] | misconception_hits[b]
+            false = int((hits & ~contradicted).sum())
+            if false <= allowed and (found := int((hits & contradicted).sum())) > best_found:
+                best, best_found, best_false = (float(denials[a]), settings[b]), found, false
+    print(f"contradictions found on the fitting questions: {best_found}/{contradicted.sum()}; "
+          f"covered points flagged: {best_false}/{(~contradicted).sum()}")
+    return best
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -117,3 +119,48 @@ def test_real_model_does_not_flag_a_correct_answer(real_evaluator):
     result = real_evaluator.evaluate(answer, rubric=RUBRIC)
     assert result.contradicted == ()
     assert all(p.verdict != "missed" for p in result.points)
+
+
+MISCONCEPTION = "Dropout stays active when the model makes predictions at inference."
+WITH_MISCONCEPTION = Question(
+    id="dropout",
+    text="What is dropout and when is it used?",
+    key_points=[
+        KeyPoint(id="random-zero", text="Dropout randomly sets a fraction of the units' activations to zero."),
+        KeyPoint(id="train-only", text="Dropout is applied during training and switched off for inference.",
+                 misconceptions=(MISCONCEPTION,)),
+    ],
+)
+
+
+def _misconception_evaluator(hashing_embedder, similarity: float | None) -> Evaluator:
+    calibration = replace(default_calibration(), misconception_similarity=similarity, misconception_margin=0.05)
+    return Evaluator(embedder=hashing_embedder, calibration=calibration, cache_size=0)
+
+
+def test_an_answer_stating_a_misconception_contradicts_its_point(hashing_embedder):
+    answer = f"Dropout randomly sets some activations to zero. {MISCONCEPTION}"
+    result = _misconception_evaluator(hashing_embedder, 0.5).evaluate(answer, rubric=WITH_MISCONCEPTION)
+    point = result.points[1]
+    assert (point.verdict, point.score, point.evidence.text) == ("contradicted", 0.0, MISCONCEPTION)
+    assert answer[point.evidence.start : point.evidence.end] == MISCONCEPTION
+    assert result.contradicted == ("train-only",)
+    assert result.points[0].verdict != "contradicted"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Dropout is applied during training and switched off for inference.",
+        # the point stated as plainly as the misconception: not taken as a denial
+        f"Dropout is applied during training and switched off for inference. {MISCONCEPTION}",
+    ],
+)
+def test_stating_the_point_is_not_a_misconception(hashing_embedder, answer):
+    result = _misconception_evaluator(hashing_embedder, 0.5).evaluate(answer, rubric=WITH_MISCONCEPTION)
+    assert result.contradicted == ()
+
+
+def test_misconceptions_are_not_checked_without_a_calibrated_similarity(hashing_embedder):
+    result = _misconception_evaluator(hashing_embedder, None).evaluate(MISCONCEPTION, rubric=WITH_MISCONCEPTION)
+    assert result.contradicted == ()

@@ -8,6 +8,7 @@ from evaluator.matching import (
     best_segments,
     coverage_probability,
     credit,
+    misconception_segment,
     per_point,
     point_features,
     verdict_for,
@@ -73,3 +74,21 @@ def test_calibration_must_be_consistent(bad):
     )
     with pytest.raises(ValueError):
         Calibration(**{**base, **bad})
+
+
+@pytest.mark.parametrize(
+    ("support", "wrong", "expected"),
+    [
+        ([0.5, 0.6], [[0.8, 0.3]], (0, 0)),  # segment 0 states misconception 0
+        ([0.5, 0.6], [[0.6, 0.3], [0.3, 0.75]], (1, 1)),  # misconception 1 in segment 1
+        ([0.5, 0.9], [[0.8, 0.3]], None),  # another segment states the point more plainly
+        ([0.5, 0.6], [[0.55, 0.3]], None),  # not closer by the margin
+        ([0.2, 0.1], [[0.45, 0.3]], None),  # closer, but below the similarity floor
+        ([0.5, 0.6], [[0.3, 0.68]], None),  # no closer to the misconception than right text is
+        ([], [[]], None),
+    ],
+)
+def test_misconception_segment(support, wrong, expected):
+    anchor = np.array([0.7, 0.7][: len(wrong)])
+    found = misconception_segment(np.array(support), np.array(wrong), anchor, min_similarity=0.5, margin=0.1)
+    assert found == expected

@@ -73,3 +73,25 @@ def test_same_input_gives_byte_identical_json_in_two_processes():
     ]
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["question_id"] == "fresher-04"
+
+
+# (question, a misconception in a candidate's words, the point it denies, the same point said right)
+MISCONCEPTIONS = [
+    ("fresher-13", "In a CNN every position in the image has its own separate set of filter weights, nothing is shared.",
+     "weight-sharing", "A filter's weights are shared across every position of the image, which cuts the parameter count."),
+    ("intermediate-13", "Accuracy is perfectly reliable on imbalanced datasets, since every sample counts the same.",
+     "imbalance-accuracy", "On imbalanced data accuracy misleads, since always predicting the majority class scores high."),
+    ("advanced-13", "A VAE maps every input to a single fixed point in the latent space, with no randomness, like a plain autoencoder.",
+     "vae-latent", "A VAE encodes each input as a distribution, a mean and a variance, and samples the latent code from it."),
+]
+
+
+@pytest.mark.parametrize(("question_id", "wrong", "point_id", "right"), MISCONCEPTIONS)
+def test_a_stated_misconception_contradicts_its_point(real_evaluator, question_id, wrong, point_id, right):
+    result = real_evaluator.evaluate(wrong, question_id=question_id)
+    point = next(p for p in result.points if p.id == point_id)
+    assert result.contradicted == (point_id,)
+    assert (point.verdict, point.score, point.evidence.text) == ("contradicted", 0.0, wrong)
+    said_right = real_evaluator.evaluate(right, question_id=question_id)
+    assert said_right.contradicted == ()
+    assert next(p for p in said_right.points if p.id == point_id).verdict == "covered"
