@@ -268,7 +268,9 @@ class Evaluator:
         demoted = [demote(t, drop) for t in phrasings]
         wrong = [t for p in question.key_points for t in p.misconceptions]
         wrong_owner = [i for i, p in enumerate(question.key_points) for _ in p.misconceptions]
-        reference = [s.text for s in segment_answer(question.reference_answer or "") if s.kind != "pair"]
+        # right text, cut as answers are: the points' phrasings and the reference answer
+        right = [s.text for t in (*phrasings, question.reference_answer or "") for s in segment_answer(t) if s.kind != "pair"]
+        reference = list(dict.fromkeys(right))
         texts = list(dict.fromkeys((*phrasings, *demoted, *wrong, *reference)))
         encoded = self.embedder.encode(texts)
         index = {t: i for i, t in enumerate(texts)}

@@ -9,10 +9,10 @@ present, each SemEval question a one-point rubric whose phrasings are its refere
    with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
 3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
    Spearman of answer scores vs grades;
-4. the contradiction checks together, `contradiction_similarity` (word cues) and
-   `misconception_similarity` / `misconception_margin` (the rubric's misconceptions): the values
-   that find the most contradicted points while flagging at most 1% of covered points (the
-   target, 5%, is for unseen questions); ties go to the stricter values.
+4. the two contradiction checks, `contradiction_similarity` (word cues) and
+   `misconception_similarity` / `misconception_margin` (the rubric's misconceptions), each on its
+   own: the values that find the most contradicted points while flagging at most 1% of covered
+   points (so at most 2% together; the target, 5%, is for unseen questions).
 
 Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
 """
@@ -118,8 +118,9 @@ def _best_ramp(answers, details, weights, bias, covered, spearmanr) -> tuple[flo
 
 
 def _contradiction_thresholds(evaluator: Evaluator, answers, details) -> tuple[float, tuple[float, float]]:  # noqa: ANN001
-    """The word-cue similarity and the misconception (similarity, margin) that find the most
-    contradicted points with at most MAX_FALSE_CONTRADICTIONS of covered points flagged."""
+    """The word-cue similarity and the misconception (similarity, margin), each the setting that
+    finds the most contradicted points with at most MAX_FALSE_CONTRADICTIONS of covered points
+    flagged (ties go to the stricter setting)."""
     points = [
         (d, i, answer.labels[point.id] == "contradicted")
         for answer, d in zip(answers, details)
@@ -128,26 +129,29 @@ def _contradiction_thresholds(evaluator: Evaluator, answers, details) -> tuple[f
     ]
     contradicted = np.array([c for _, _, c in points])
     off = (math.inf, 0.0)
-    denials = np.round(np.arange(0.30, 0.81, 0.02), 2)
-    denial_hits = np.array(
-        [[evaluator.contradiction_in(i, d, float(t), off) is not None for d, i, _ in points] for t in denials]
-    )
-    settings = [(float(s), float(m)) for s in np.round(np.arange(0.40, 0.91, 0.02), 2) for m in np.round(np.arange(0.0, 0.151, 0.01), 2)]
-    misconception_hits = np.array(
-        [[evaluator.contradiction_in(i, d, math.inf, setting) is not None for d, i, _ in points] for setting in settings]
-    )
+    denials = [float(t) for t in np.round(np.arange(0.30, 0.81, 0.02), 2)]
+    misconceptions = [
+        (float(s), float(m)) for s in np.round(np.arange(0.40, 0.91, 0.02), 2) for m in np.round(np.arange(0.0, 0.151, 0.01), 2)
+    ]
+    denial_hits = [[evaluator.contradiction_in(i, d, t, off) is not None for d, i, _ in points] for t in denials]
+    misconception_hits = [
+        [evaluator.contradiction_in(i, d, math.inf, setting) is not None for d, i, _ in points] for setting in misconceptions
+    ]
     allowed = MAX_FALSE_CONTRADICTIONS * (~contradicted).sum()
-    best, best_found, best_false = (1.0, (1.0, 0.0)), -1, 0
-    # from the strictest values down, so that a tie keeps the stricter one
-    for a in reversed(range(len(denials))):
-        for b in reversed(range(len(settings))):
-            hits = denial_hits[a] | misconception_hits[b]
-            false = int((hits & ~contradicted).sum())
-            if false <= allowed and (found := int((hits & contradicted).sum())) > best_found:
-                best, best_found, best_false = (float(denials[a]), settings[b]), found, false
-    print(f"contradictions found on the fitting questions: {best_found}/{contradicted.sum()}; "
-          f"covered points flagged: {best_false}/{(~contradicted).sum()}")
-    return best
+
+    def best(settings: list, hits: list) -> tuple[object, np.ndarray]:
+        # from the strictest setting down, so that a tie keeps the stricter one
+        found = [(int((np.array(h) & contradicted).sum()), -k) for k, h in enumerate(hits)
+                 if (np.array(h) & ~contradicted).sum() <= allowed]
+        k = -max(found)[1] if found else len(settings) - 1
+        return settings[k], np.array(hits[k])
+
+    denial, denied = best(denials, denial_hits)
+    misconception, stated = best(misconceptions, misconception_hits)
+    for name, hits in (("word cues", denied), ("misconceptions", stated), ("both", denied | stated)):
+        print(f"{name}: {(hits & contradicted).sum()}/{contradicted.sum()} contradicted points found on the fitting "
+              f"questions, {(hits & ~contradicted).sum()}/{(~contradicted).sum()} covered points flagged")
+    return denial, misconception
 
 
 if __name__ == "__main__":

@@ -37,6 +37,16 @@ def test_score_prints_a_table_with_verdicts_and_evidence():
     assert '> "Dropout switches off random neurons' in proc.stdout
 
 
+def test_score_table_lines_up_a_contradicted_point_and_lists_it():
+    answer = "A VAE maps every input to a single fixed point in the latent space, with no randomness."
+    proc = run_cli("score", "--question", "advanced-13", "--answer", answer)
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("contradicted"))
+    header = next(line for line in proc.stdout.splitlines() if line.startswith("verdict"))
+    assert row.index("0.00") + 4 == header.index("score") + 5  # the score column lines up
+    assert proc.stdout.rstrip().endswith("Contradicted: vae-latent")
+
+
 def test_score_json_from_stdin_and_from_a_file(tmp_path: Path):
     answer = "An epoch is one full pass over the whole training set."
     from_stdin = run_cli("score", "-q", "fresher-06", "--json", stdin=answer.encode())

@@ -50,15 +50,16 @@ def _read_answer(args: argparse.Namespace) -> str | bytes:
 def render_table(result: EvaluationResult, width: int = 100) -> str:
     """A plain-text table: one block per key point with verdict, score and evidence."""
     lines = [f"{result.question_id}: coverage {result.score:.0%}", ""]
-    lines.append(f"{'verdict':<10} {'score':>5}  key point / evidence")
+    lines.append(f"{'verdict':<12} {'score':>5}  key point / evidence")
     lines.append("-" * width)
     for point in result.points:
-        body = textwrap.wrap(f"{point.text} (weight {point.weight:g})", width - 18)
-        lines.append(f"{point.verdict:<10} {point.score:>5.2f}  {body[0]}")
-        lines.extend(f"{'':<17}{more}" for more in body[1:])
+        body = textwrap.wrap(f"{point.text} (weight {point.weight:g})", width - 20)
+        lines.append(f"{point.verdict:<12} {point.score:>5.2f}  {body[0]}")
+        lines.extend(f"{'':<20}{more}" for more in body[1:])
         if point.evidence:
-            quoted = textwrap.wrap(f'"{point.evidence.text}"', width - 20)
-            lines.extend(f"{'':<17}> {q}" for q in quoted)
-    if result.missed:
-        lines += ["", "Missed: " + ", ".join(result.missed)]
+            quoted = textwrap.wrap(f'"{point.evidence.text}"', width - 22)
+            lines.extend(f"{'':<20}> {q}" for q in quoted)
+    summary = [f"{label}: {', '.join(ids)}" for label, ids in (("Missed", result.missed), ("Contradicted", result.contradicted)) if ids]
+    if summary:
+        lines += ["", *summary]
     return "\n".join(lines)
