@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT))
 
 from rubric.models import Question  # noqa: E402
 
-KINDS = {"complete", "paraphrase", "partial", "misconception", "off-topic", "vague", "restated", "keyword-list", "padded"}
+KINDS = {"complete", "paraphrase", "partial", "misconception", "off-topic", "vague", "restated", "keyword-list", "padded", "short"}
 LABELS = {"covered", "missed", "contradicted"}
 
 

@@ -36,7 +36,7 @@ from accuracy_data import (  # noqa: E402
 
 from evaluator import EvaluationRequest, Evaluator  # noqa: E402
 
-CORRECT_KINDS = {"complete", "paraphrase", "padded"}
+CORRECT_KINDS = {"complete", "paraphrase", "padded", "short"}  # answers with no wrong claim
 VERDICTS = ("covered", "partial", "missed", "contradicted")
 
 
