@@ -7,8 +7,9 @@ present, each SemEval question a one-point rubric whose phrasings are its refere
 1. a logistic model of "the point is covered" on the match features (contradicted points left out);
 2. `covered`: the probability threshold with the best covered-verdict F1; `partial`: the one
    with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
-3. `no_credit` and `full_credit` (at least `covered`): the ends of the credit ramp with the best
-   Spearman of answer scores vs grades;
+3. the credit ramp: a missed point earns nothing and a covered one full credit, so
+   `full_credit` is `covered`, and `no_credit`, between `partial` and `covered`, is the one with
+   the best Spearman of answer scores vs grades;
 4. the two contradiction checks, `contradiction_similarity` (word cues) and
    `misconception_similarity` / `misconception_margin` (the rubric's misconceptions), each on its
    own: the values that find the most contradicted points while flagging at most 1% of covered
@@ -81,7 +82,7 @@ def main() -> None:
     grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
     covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
     partial = round(covered / 2, 2)
-    no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, covered, spearmanr)
+    no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, partial, covered, spearmanr)
     denial, misconception = _contradiction_thresholds(evaluator, fit_answers, details)
     calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, denial, *misconception)
     metadata = {
@@ -99,21 +100,21 @@ def main() -> None:
         print(f"wrote {CALIBRATION_FILE.relative_to(Path.cwd()) if CALIBRATION_FILE.is_relative_to(Path.cwd()) else CALIBRATION_FILE}")
 
 
-def _best_ramp(answers, details, weights, bias, covered, spearmanr) -> tuple[float, float]:  # noqa: ANN001
-    """The ramp with the best Spearman; full credit only where the verdict is `covered` or above."""
+def _best_ramp(answers, details, weights, bias, partial, covered, spearmanr) -> tuple[float, float]:  # noqa: ANN001
+    """The ramp with the best Spearman: no credit for a missed point, full credit for a covered one,
+    so the ramp runs from somewhere in the `partial` band up to `covered`."""
     grades = [a.grade for a in answers]
     probabilities = [coverage_probability(d.features, Calibration(weights, bias, 0, 1, 0, 0.5, 1)) for d in details]
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
-    best, best_rho = (0.0, 1.0), -2.0
-    for no_credit in np.round(np.arange(0.0, covered, 0.04), 2):
-        for full_credit in np.round(np.arange(covered, 1.001, 0.05), 2):
-            span = full_credit - no_credit
-            scores = [
-                float(np.clip((p - no_credit) / span, 0, 1) @ w / w.sum()) for p, w in zip(probabilities, point_weights)
-            ]
-            rho = spearmanr(scores, grades)[0]
-            if rho > best_rho + 1e-9:
-                best, best_rho = (float(no_credit), float(min(full_credit, 1.0))), rho
+    best, best_rho = (partial, covered), -2.0
+    for no_credit in np.round(np.arange(partial, covered, 0.02), 2):
+        scores = [
+            float(np.clip((p - no_credit) / (covered - no_credit), 0, 1) @ w / w.sum())
+            for p, w in zip(probabilities, point_weights)
+        ]
+        rho = spearmanr(scores, grades)[0]
+        if rho > best_rho + 1e-9:
+            best, best_rho = (float(no_credit), float(covered)), rho
     return best
 
 

@@ -38,7 +38,7 @@ def test_score_prints_a_table_with_verdicts_and_evidence():
 
 
 def test_score_table_lines_up_a_contradicted_point_and_lists_it():
-    answer = "A VAE maps every input to a single fixed point in the latent space, with no randomness."
+    answer = "A VAE maps every input to a single fixed point in the latent space, with no randomness, like a plain autoencoder."
     proc = run_cli("score", "--question", "advanced-13", "--answer", answer)
     assert proc.returncode == 0, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if line.startswith("contradicted"))
