@@ -74,8 +74,8 @@ _OPPOSITE_STEMS = tuple((_stems(a), _stems(b)) for a, b in _OPPOSITES)
 class ContradictionCue:
     """Why a text is taken to contradict a key point."""
 
-    kind: str  # "negation" | "opposite"
-    detail: str
+    kind: str  # "negation" | "opposite" | "misconception"
+    detail: str  # for a misconception, the rubric's wording of it
 
 
 def negation_scopes(text: str) -> list[tuple[str, ...]]:

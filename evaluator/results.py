@@ -33,6 +33,10 @@ class PointResult(_Frozen):
     evidence: Evidence | None = Field(
         description="The answer text that covers the point, or that contradicts it; null when missed."
     )
+    misconception: str | None = Field(
+        default=None,
+        description="For a point contradicted by stating one of the rubric's misconceptions: that misconception.",
+    )
 
 
 class EvaluationResult(_Frozen):

@@ -205,6 +205,7 @@ class Evaluator:
             cue = self.contradiction_in(i, d)
             if cue is not None:
                 verdict, evidence_segment, scores[i] = "contradicted", cue[1], 0.0
+            misconception = cue[0].detail if cue is not None and cue[0].kind == "misconception" else None
             evidence = None
             if verdict != "missed":
                 evidence = Evidence(text=evidence_segment.text, start=evidence_segment.start, end=evidence_segment.end)
@@ -217,6 +218,7 @@ class Evaluator:
                     similarity=round(float(d.features[i, 0]), SCORE_DECIMALS),
                     verdict=verdict,
                     evidence=evidence,
+                    misconception=misconception,
                 )
             )
         return EvaluationResult(
@@ -339,4 +341,4 @@ def _misconception(
     if found is None:
         return None
     k, j = found
-    return ContradictionCue("misconception", f"states the misconception: {rubric.misconceptions[mine[k]]}"), segments[j]
+    return ContradictionCue("misconception", rubric.misconceptions[mine[k]]), segments[j]

@@ -45,6 +45,7 @@ def test_score_table_lines_up_a_contradicted_point_and_lists_it():
     header = next(line for line in proc.stdout.splitlines() if line.startswith("verdict"))
     assert row.index("0.00") + 4 == header.index("score") + 5  # the score column lines up
     assert proc.stdout.rstrip().endswith("Contradicted: vae-latent")
+    assert "! a common misconception: " in proc.stdout
 
 
 def test_score_json_from_stdin_and_from_a_file(tmp_path: Path):

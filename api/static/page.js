@@ -349,6 +349,9 @@ function pointItem(point, index) {
     h("span", { class: `badge badge-${point.verdict}` }, h("span", { "aria-hidden": "true", text: verdict.icon }), ` ${verdict.word}`),
     h("p", { class: "point-text", text: point.text }),
     evidence,
+    point.misconception
+      ? h("p", { class: "point-evidence" }, "A common misconception: ", h("q", { text: point.misconception }))
+      : null,
     h("p", { class: "point-meta", text: `weight ${point.weight} · credit ${percent(point.score)}` }),
   );
 }

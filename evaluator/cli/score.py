@@ -59,6 +59,9 @@ def render_table(result: EvaluationResult, width: int = 100) -> str:
         if point.evidence:
             quoted = textwrap.wrap(f'"{point.evidence.text}"', width - 22)
             lines.extend(f"{'':<20}> {q}" for q in quoted)
+        if point.misconception:
+            note = textwrap.wrap(f"a common misconception: {point.misconception}", width - 22)
+            lines.extend(f"{'':<20}! {n}" for n in note)
     summary = [f"{label}: {', '.join(ids)}" for label, ids in (("Missed", result.missed), ("Contradicted", result.contradicted)) if ids]
     if summary:
         lines += ["", *summary]

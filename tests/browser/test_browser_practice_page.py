@@ -152,6 +152,26 @@ def test_the_page_scores_an_answer_and_shows_verdicts_and_evidence(server, open_
     assert all(url.startswith(server.base + "/") for url in page.requests), page.requests
 
 
+def test_a_contradicted_point_shows_the_misconception_it_matches(server, open_page):
+    answer = "Backpropagation just adds up the local derivatives of each layer instead of multiplying them."
+    page = open_page(width=1280, height=900)
+    enter_key(page, server)
+    page.select_option("#level", "fresher")
+    expect(page.locator("#question option[value='fresher-03']")).to_have_count(1)
+    page.select_option("#question", "fresher-03")
+    page.fill("#answer", answer)
+    page.press("#answer", "Control+Enter")
+    expect(page.locator("#result")).to_be_visible()
+
+    result = server.api.post("/v1/evaluations", json={"question_id": "fresher-03", "answer": answer}).json()
+    contradicted = [i for i, p in enumerate(result["points"]) if p["misconception"]]
+    assert contradicted, result
+    item = page.locator("#points > li").nth(contradicted[0])
+    expect(item).to_have_attribute("data-verdict", "contradicted")
+    expect(item).to_contain_text("Your answer says otherwise: " + answer)
+    expect(item).to_contain_text("A common misconception: " + result["points"][contradicted[0]]["misconception"])
+
+
 def test_the_page_shows_the_api_error_for_an_empty_answer_on_a_phone(server, open_page, output_dir):
     page = open_page(width=390, height=844)
     enter_key(page, server)

@@ -143,6 +143,7 @@ def test_an_answer_stating_a_misconception_contradicts_its_point(hashing_embedde
     result = _misconception_evaluator(hashing_embedder, 0.5).evaluate(answer, rubric=WITH_MISCONCEPTION)
     point = result.points[1]
     assert (point.verdict, point.score, point.evidence.text) == ("contradicted", 0.0, MISCONCEPTION)
+    assert point.misconception == MISCONCEPTION
     assert answer[point.evidence.start : point.evidence.end] == MISCONCEPTION
     assert result.contradicted == ("train-only",)
     assert result.points[0].verdict != "contradicted"
