@@ -55,8 +55,8 @@ class _RubricVectors:
     misconceptions: tuple[str, ...]
     misconception_owner: np.ndarray  # misconception index -> point index
     misconception_vectors: np.ndarray  # (misconceptions, dim)
-    misconception_anchor: np.ndarray  # each misconception's best cosine with the rubric's correct texts
-    misconception_stems: tuple[frozenset[str], ...]  # each one's content stems that no correct text uses
+    misconception_anchor: np.ndarray  # each misconception's best cosine with the rubric's right texts
+    misconception_stems: tuple[frozenset[str], ...]  # each one's content stems that no right text uses
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,9 +255,12 @@ class Evaluator:
             return None
         sims = d.similarity[np.ix_(phrasings, candidates)]
         segments = [d.segments[j] for j in candidates]
-        return _denial(rubric, phrasings, segments, sims, min_similarity) or _misconception(
-            rubric, point, segments, sims.max(axis=0), d.misconception_similarity, candidates, *misconception
-        )
+        denial = _denial(rubric, phrasings, segments, sims, min_similarity)
+        mine = np.flatnonzero(rubric.misconception_owner == point)
+        if denial or misconception[0] is None or d.misconception_similarity is None or not mine.size:
+            return denial
+        wrong = d.misconception_similarity[np.ix_(mine, candidates)]
+        return _misconception(rubric, mine, segments, sims.max(axis=0), wrong, *misconception)
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:
@@ -270,17 +273,18 @@ class Evaluator:
         demoted = [demote(t, drop) for t in phrasings]
         wrong = [t for p in question.key_points for t in p.misconceptions]
         wrong_owner = [i for i, p in enumerate(question.key_points) for _ in p.misconceptions]
-        # right text, cut as answers are: the points' phrasings and the reference answer
-        right = [s.text for t in (*phrasings, question.reference_answer or "") for s in segment_answer(t) if s.kind != "pair"]
-        reference = list(dict.fromkeys(right))
-        texts = list(dict.fromkeys((*phrasings, *demoted, *wrong, *reference)))
+        # text known to be right, whole and cut as answers are: the phrasings and the reference answer
+        right = list(dict.fromkeys((*phrasings, *(
+            s.text for t in (*phrasings, question.reference_answer or "") for s in segment_answer(t) if s.kind != "pair"
+        ))))
+        texts = list(dict.fromkeys((*phrasings, *demoted, *wrong, *right)))
         encoded = self.embedder.encode(texts)
         index = {t: i for i, t in enumerate(texts)}
         owner_of = np.array(owner, dtype=np.intp)
         point_vectors = encoded[[index[t] for t in phrasings]]
         wrong_vectors = encoded[[index[t] for t in wrong]].reshape(len(wrong), encoded.shape[1])
-        correct_vectors = encoded[[index[t] for t in (*phrasings, *reference)]]
-        correct_stems = frozenset().union(*(content_stems(t) for t in (*phrasings, *reference)))
+        right_vectors = encoded[[index[t] for t in right]]
+        right_stems = frozenset().union(*(content_stems(t) for t in right))
         vectors = _RubricVectors(
             phrasings=tuple(phrasings),
             owner=owner_of,
@@ -292,15 +296,14 @@ class Evaluator:
             misconceptions=tuple(wrong),
             misconception_owner=np.array(wrong_owner, dtype=np.intp),
             misconception_vectors=wrong_vectors,
-            misconception_anchor=(wrong_vectors @ correct_vectors.T).max(axis=1, initial=-1.0),
-            misconception_stems=tuple(content_stems(t) - correct_stems for t in wrong),
+            misconception_anchor=(wrong_vectors @ right_vectors.T).max(axis=1, initial=-1.0),
+            misconception_stems=tuple(content_stems(t) - right_stems for t in wrong),
         )
         with self._lock:
             self._rubric_vectors[question] = vectors
             while len(self._rubric_vectors) > MAX_CACHED_RUBRICS:
                 self._rubric_vectors.popitem(last=False)
         return vectors
-
 
 
 def _denial(
@@ -320,19 +323,15 @@ def _denial(
 
 def _misconception(
     rubric: _RubricVectors,
-    point: int,
+    mine: np.ndarray,
     segments: list[Segment],
     support: np.ndarray,
-    similarity: np.ndarray | None,
-    candidates: list[int],
-    min_similarity: float | None,
+    wrong: np.ndarray,
+    min_similarity: float,
     margin: float,
 ) -> tuple[ContradictionCue, Segment] | None:
-    """A segment that states one of the point's misconceptions (matching.misconception_segment)."""
-    mine = np.flatnonzero(rubric.misconception_owner == point)
-    if min_similarity is None or similarity is None or not mine.size:
-        return None
-    wrong = similarity[np.ix_(mine, candidates)]
+    """A segment that states one of the point's misconceptions `mine` (matching.misconception_segment);
+    `wrong` holds their cosines with `segments`, `support` the point's."""
     # the segment must also use a word of the misconception that no right text uses, where it has one
     segment_stems = [content_stems(s.text) for s in segments]
     worded = np.array([[not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
