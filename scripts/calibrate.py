@@ -82,9 +82,9 @@ def main() -> None:
     grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
     covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
     partial = round(covered / 2, 2)
-    no_credit, full_credit = _best_ramp(fit_answers, details, weights, bias, partial, covered, spearmanr)
+    no_credit = _best_no_credit(fit_answers, details, weights, bias, partial, covered, spearmanr)
     denial, misconception = _contradiction_thresholds(evaluator, fit_answers, details)
-    calibration = Calibration(weights, bias, no_credit, full_credit, partial, covered, denial, *misconception)
+    calibration = Calibration(weights, bias, no_credit, covered, partial, covered, denial, *misconception)
     metadata = {
         "fitted": dt.date.today().isoformat(),
         "model": evaluator.model_name,
@@ -100,13 +100,13 @@ def main() -> None:
         print(f"wrote {CALIBRATION_FILE.relative_to(Path.cwd()) if CALIBRATION_FILE.is_relative_to(Path.cwd()) else CALIBRATION_FILE}")
 
 
-def _best_ramp(answers, details, weights, bias, partial, covered, spearmanr) -> tuple[float, float]:  # noqa: ANN001
-    """The ramp with the best Spearman: no credit for a missed point, full credit for a covered one,
-    so the ramp runs from somewhere in the `partial` band up to `covered`."""
+def _best_no_credit(answers, details, weights, bias, partial, covered, spearmanr) -> float:  # noqa: ANN001
+    """The start of the credit ramp with the best Spearman: no credit for a missed point, full
+    credit for a covered one, so the ramp runs from somewhere in the `partial` band up to `covered`."""
     grades = [a.grade for a in answers]
     probabilities = [coverage_probability(d.features, Calibration(weights, bias, 0, 1, 0, 0.5, 1)) for d in details]
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
-    best, best_rho = (partial, covered), -2.0
+    best, best_rho = partial, -2.0
     for no_credit in np.round(np.arange(partial, covered, 0.02), 2):
         scores = [
             float(np.clip((p - no_credit) / (covered - no_credit), 0, 1) @ w / w.sum())
@@ -114,7 +114,7 @@ def _best_ramp(answers, details, weights, bias, partial, covered, spearmanr) -> 
         ]
         rho = spearmanr(scores, grades)[0]
         if rho > best_rho + 1e-9:
-            best, best_rho = (float(no_credit), float(covered)), rho
+            best, best_rho = float(no_credit), rho
     return best
 
 
@@ -134,18 +134,17 @@ def _contradiction_thresholds(evaluator: Evaluator, answers, details) -> tuple[f
     misconceptions = [
         (float(s), float(m)) for s in np.round(np.arange(0.40, 0.91, 0.02), 2) for m in np.round(np.arange(0.0, 0.151, 0.01), 2)
     ]
-    denial_hits = [[evaluator.contradiction_in(i, d, t, off) is not None for d, i, _ in points] for t in denials]
-    misconception_hits = [
-        [evaluator.contradiction_in(i, d, math.inf, setting) is not None for d, i, _ in points] for setting in misconceptions
-    ]
+    denial_hits = np.array([[evaluator.contradiction_in(i, d, t, off) is not None for d, i, _ in points] for t in denials])
+    misconception_hits = np.array(
+        [[evaluator.contradiction_in(i, d, math.inf, setting) is not None for d, i, _ in points] for setting in misconceptions]
+    )
     allowed = MAX_FALSE_CONTRADICTIONS * (~contradicted).sum()
 
-    def best(settings: list, hits: list) -> tuple[object, np.ndarray]:
-        # from the strictest setting down, so that a tie keeps the stricter one
-        found = [(int((np.array(h) & contradicted).sum()), -k) for k, h in enumerate(hits)
-                 if (np.array(h) & ~contradicted).sum() <= allowed]
-        k = -max(found)[1] if found else len(settings) - 1
-        return settings[k], np.array(hits[k])
+    def best(settings: list, hits: np.ndarray) -> tuple[object, np.ndarray]:
+        # settings run from loose to strict: of those that find the most, the last is the strictest
+        found = np.where((hits & ~contradicted).sum(axis=1) <= allowed, (hits & contradicted).sum(axis=1), -1)
+        k = int(np.flatnonzero(found == found.max())[-1])
+        return settings[k], hits[k]
 
     denial, denied = best(denials, denial_hits)
     misconception, stated = best(misconceptions, misconception_hits)

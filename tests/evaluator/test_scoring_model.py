@@ -92,7 +92,7 @@ def test_a_stated_misconception_contradicts_its_point(real_evaluator, question_i
     point = next(p for p in result.points if p.id == point_id)
     assert result.contradicted == (point_id,)
     assert (point.verdict, point.score, point.evidence.text) == ("contradicted", 0.0, wrong)
-    assert point.misconception in BANK[question_id].key_points[[p.id for p in result.points].index(point_id)].misconceptions
+    assert point.misconception in next(p for p in BANK[question_id].key_points if p.id == point_id).misconceptions
     said_right = real_evaluator.evaluate(right, question_id=question_id)
     assert said_right.contradicted == ()
     assert next(p for p in said_right.points if p.id == point_id).verdict == "covered"
