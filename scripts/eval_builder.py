@@ -15,7 +15,10 @@ Two baselines are measured in the same run: `sentences` (one key point per sente
 intent and the answer, nothing else) and `wrong-question` (the built rubric of the next question
 of the same level, which shows how much matching happens by chance at the threshold). A ceiling
 line gives the recall of a rubric made of every candidate claim, every sentence and the whole
-intent and answer (up to 20 points): no selection from the article's text can recall more.
+intent and answer (up to 20 points): no selection from the article's text can recall more. A
+reference row, `curated-text`, scores with the curated points' main texts alone (no alternative
+phrasings, no misconceptions): the spearman of a builder that wrote every curated point exactly,
+one phrasing each.
 
     .venv/bin/python scripts/eval_builder.py [--article PATH] [--threshold 0.6]
 """
@@ -73,7 +76,8 @@ def main() -> int:
 
     sentences = {qid: _sentence_rubric(built[qid]) for qid in ids}
     shifted = _shifted(ids, built)
-    rubrics = {"builder": built, "sentences": sentences, "wrong-question": shifted}
+    texts_only = {qid: _main_texts_only(curated[qid]) for qid in ids}
+    rubrics = {"builder": built, "sentences": sentences, "wrong-question": shifted, "curated-text": texts_only}
 
     evaluator = Evaluator(embedder=embedder, bank=curated)
     answers = _graded_answers(set(ids))
@@ -147,6 +151,12 @@ def _sentence_rubric(question: Question) -> Question:
     texts = [s for text in (question.intent, question.reference_answer) if text for s in split_into_sentences(text)]
     points = tuple(KeyPoint(id=f"s{i + 1}", text=t[:300]) for i, t in enumerate(texts) if len(t) >= 3)
     return question.model_copy(update={"key_points": points[:20]})
+
+
+def _main_texts_only(question: Question) -> Question:
+    """The curated rubric with each point's main text only: no alternatives, no misconceptions."""
+    points = tuple(p.model_copy(update={"alternatives": (), "misconceptions": ()}) for p in question.key_points)
+    return question.model_copy(update={"key_points": points})
 
 
 def _everything_rubric(question: Question) -> Question:
