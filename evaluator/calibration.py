@@ -7,7 +7,11 @@ the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`
 best-matching sentence has similarity >= `contradiction_similarity` and asserts its opposite
 is `contradicted` and earns nothing; so is a point one of whose misconceptions an answer's sentence
 matches at least `misconception_similarity`, and `misconception_margin` better than the point
-(matching.misconception_segment; None switches that off). The values live in calibration.json beside this module.
+(matching.misconception_segment; None switches that off), or that makes the word edit that turns
+right text into a misconception at least `edit_closeness` similar to that text, at least
+`edit_similarity` close to the misconception and `edit_margin` better than the point
+(matching.edited_misconception_segment; None switches that off). The values live in
+calibration.json beside this module.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ class Calibration:
     contradiction_similarity: float
     misconception_similarity: float | None = None
     misconception_margin: float = 0.0
+    edit_similarity: float | None = None
+    edit_margin: float = 0.0
+    edit_closeness: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.weights) != len(FEATURE_NAMES):

@@ -24,6 +24,12 @@ STOPWORDS = frozenset(
     wasn't weren't can't cannot won't""".split()
 )
 
+# Stopwords that can carry a claim: a misconception often differs from the truth by one of them.
+POLARITY_WORDS = frozenset(
+    "not no nor never cannot nothing none without more most only all each both some any over under up down".split()
+)
+EDIT_SHARE = 1 / 3  # of the words an edit adds, the share a text must use to make it
+
 _per_thread = threading.local()
 
 
@@ -44,6 +50,30 @@ def stem(word: str) -> str:
 def content_stems(text: str, drop: frozenset[str] = frozenset()) -> frozenset[str]:
     """Stems of the text's non-stopwords, without those in `drop`."""
     return frozenset(s for w in words(text) if w not in STOPWORDS and (s := stem(w)) not in drop)
+
+
+def claim_stems(text: str) -> frozenset[str]:
+    """Stems of the text's non-stopwords and POLARITY_WORDS."""
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS or w in POLARITY_WORDS)
+
+
+def makes_edit(added: frozenset[str], removed: frozenset[str], novel: frozenset[str], stems: frozenset[str]) -> bool:
+    """Does a text with these claim stems make the edit that adds the stems `added` to a right
+    statement and takes `removed` away: it uses at least EDIT_SHARE of `added` (one at the least),
+    every polarity word among them ("not", "only" ...), one of the `novel` stems that no right text
+    uses (so swapping the roles of right words is not taken for the edit), and none of `removed`."""
+    return (
+        bool(added)
+        and len(added & stems) >= max(1.0, EDIT_SHARE * len(added))
+        and added & _polarity_stems() <= stems
+        and bool(novel & stems)
+        and not removed & stems
+    )
+
+
+@lru_cache(maxsize=1)
+def _polarity_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in POLARITY_WORDS)
 
 
 def question_stems(question_text: str) -> frozenset[str]:

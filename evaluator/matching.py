@@ -60,6 +60,28 @@ def misconception_segment(
     return int(k), int(j)
 
 
+def edited_misconception_segment(
+    support: np.ndarray,
+    wrong: np.ndarray,
+    makes_edit: np.ndarray,
+    min_similarity: float,
+    margin: float,
+) -> tuple[int, int] | None:
+    """(misconception, segment) where a segment makes the edit that turns right text into one of a
+    point's misconceptions, or None: it uses the words misconception k has and its nearest right text
+    lacks, and none of those the right text has and it lacks (`makes_edit[k, j]`, see
+    lexical.makes_edit), it is at least `min_similarity` close to k (`wrong[k, j]`), and no more
+    than `-margin` closer to the point (`support[j]`) than to k. This finds misconceptions that sit
+    too close to a right statement for the embedding alone to tell apart ("more parameters" for
+    "fewer parameters").
+    """
+    stating = makes_edit & (wrong >= min_similarity) & (wrong - support >= margin)
+    if not stating.any():
+        return None
+    k, j = np.unravel_index(int(np.argmax(np.where(stating, wrong, -np.inf))), wrong.shape)
+    return int(k), int(j)
+
+
 def coverage_probability(features: np.ndarray, calibration: Calibration) -> np.ndarray:
     """The fitted logistic model: probability that each point is covered."""
     logits = features @ np.asarray(calibration.weights) + calibration.bias

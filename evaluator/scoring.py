@@ -14,11 +14,20 @@ from evaluator.calibration import Calibration, default_calibration
 from evaluator.contradiction import NEAR_BEST_SIMILARITY, ContradictionCue, find_contradiction
 from evaluator.embedding import CachingEmbedder, Embedder, make_embedder
 from evaluator.errors import EvaluatorError
-from evaluator.lexical import content_stems, demote, function_word_ratio, overlap, question_stems
+from evaluator.lexical import (
+    claim_stems,
+    content_stems,
+    demote,
+    function_word_ratio,
+    makes_edit,
+    overlap,
+    question_stems,
+)
 from evaluator.matching import (
     best_segments,
     coverage_probability,
     credit,
+    edited_misconception_segment,
     misconception_segment,
     per_point,
     point_features,
@@ -57,6 +66,9 @@ class _RubricVectors:
     misconception_vectors: np.ndarray  # (misconceptions, dim)
     misconception_anchor: np.ndarray  # each misconception's best cosine with the rubric's right texts
     misconception_stems: tuple[frozenset[str], ...]  # each one's content stems that no right text uses
+    # each one's edit of its nearest right text: the claim stems it adds, those it takes away, and
+    # those no right text uses
+    misconception_edits: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,18 +249,23 @@ class Evaluator:
         d: MatchDetails,
         min_similarity: float | None = None,
         misconception: tuple[float, float] | None = None,
+        edit: tuple[float, float, float] | None = None,
     ) -> tuple[ContradictionCue, Segment] | None:
         """A cue if a sentence or clause of the answer asserts the opposite of point `point`: one that
         matches it (nearly) best and denies it in words (every (phrasing, segment) pair within
-        NEAR_BEST_SIMILARITY of the best is checked, best first), or one that states a misconception of it.
+        NEAR_BEST_SIMILARITY of the best is checked, best first), or one that states a misconception
+        of it, in about its words or by making the edit that turns right text into it.
 
-        `min_similarity` and `misconception` (similarity, margin) override the calibrated values;
-        math.inf as a similarity switches that check off."""
+        `min_similarity`, `misconception` (similarity, margin) and `edit` (similarity, margin,
+        closeness) override the calibrated values; math.inf as a similarity switches that check off."""
+        calibration = self.calibration
         rubric = self._vectors_for(d.question)
         if min_similarity is None:
-            min_similarity = self.calibration.contradiction_similarity
+            min_similarity = calibration.contradiction_similarity
         if misconception is None:
-            misconception = (self.calibration.misconception_similarity, self.calibration.misconception_margin)
+            misconception = (calibration.misconception_similarity, calibration.misconception_margin)
+        if edit is None:
+            edit = (calibration.edit_similarity, calibration.edit_margin, calibration.edit_closeness)
         phrasings = np.flatnonzero(rubric.owner == point)
         candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
         if not candidates:
@@ -257,10 +274,12 @@ class Evaluator:
         segments = [d.segments[j] for j in candidates]
         denial = _denial(rubric, phrasings, segments, sims, min_similarity)
         mine = np.flatnonzero(rubric.misconception_owner == point)
-        if denial or misconception[0] is None or d.misconception_similarity is None or not mine.size:
+        if denial or d.misconception_similarity is None or not mine.size:
             return denial
         wrong = d.misconception_similarity[np.ix_(mine, candidates)]
-        return _misconception(rubric, mine, segments, sims.max(axis=0), wrong, *misconception)
+        points = per_point(d.similarity[:, candidates], rubric.owner, len(d.question.key_points))
+        about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all points
+        return _misconception(rubric, mine, segments, sims.max(axis=0), wrong, misconception, edit, about_point)
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:
@@ -285,6 +304,9 @@ class Evaluator:
         wrong_vectors = encoded[[index[t] for t in wrong]].reshape(len(wrong), encoded.shape[1])
         right_vectors = encoded[[index[t] for t in right]]
         right_stems = frozenset().union(*(content_stems(t) for t in right))
+        right_claims = frozenset().union(*(claim_stems(t) for t in right))
+        to_right = wrong_vectors @ right_vectors.T
+        nearest = [right[n] for n in to_right.argmax(axis=1)]
         vectors = _RubricVectors(
             phrasings=tuple(phrasings),
             owner=owner_of,
@@ -296,8 +318,11 @@ class Evaluator:
             misconceptions=tuple(wrong),
             misconception_owner=np.array(wrong_owner, dtype=np.intp),
             misconception_vectors=wrong_vectors,
-            misconception_anchor=(wrong_vectors @ right_vectors.T).max(axis=1, initial=-1.0),
+            misconception_anchor=to_right.max(axis=1, initial=-1.0),
             misconception_stems=tuple(content_stems(t) - right_stems for t in wrong),
+            misconception_edits=tuple(
+                (claim_stems(t) - claim_stems(r), claim_stems(r) - claim_stems(t), claim_stems(t) - right_claims) for t, r in zip(wrong, nearest)
+            ),
         )
         with self._lock:
             self._rubric_vectors[question] = vectors
@@ -327,16 +352,32 @@ def _misconception(
     segments: list[Segment],
     support: np.ndarray,
     wrong: np.ndarray,
-    min_similarity: float,
-    margin: float,
+    misconception: tuple[float | None, float],
+    edit: tuple[float | None, float, float],
+    about_point: np.ndarray,
 ) -> tuple[ContradictionCue, Segment] | None:
-    """A segment that states one of the point's misconceptions `mine` (matching.misconception_segment);
-    `wrong` holds their cosines with `segments`, `support` the point's."""
-    # the segment must also use a word of the misconception that no right text uses, where it has one
-    segment_stems = [content_stems(s.text) for s in segments]
-    worded = np.array([[not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
-                        for stems in segment_stems] for k in mine])
-    found = misconception_segment(support, np.where(worded, wrong, -1.0), rubric.misconception_anchor[mine], min_similarity, margin)
+    """A segment that states one of the point's misconceptions `mine`, in about its words
+    (matching.misconception_segment) or by making its edit (matching.edited_misconception_segment:
+    for misconceptions at least `closeness` similar to a right text, near-minimal edits of it, where
+    the words that differ are the evidence, in a segment `about_point`); `wrong` holds their cosines
+    with `segments`, `support` the point's."""
+    found = None
+    if misconception[0] is not None:
+        # the segment must also use a word of the misconception that no right text uses, where it has one
+        segment_stems = [content_stems(s.text) for s in segments]
+        worded = np.array([[not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
+                            for stems in segment_stems] for k in mine])
+        found = misconception_segment(
+            support, np.where(worded, wrong, -1.0), rubric.misconception_anchor[mine], *misconception
+        )
+    if found is None and edit[0] is not None:
+        claims = [claim_stems(s.text) for s in segments]
+        similarity, margin, closeness = edit
+        edited = np.array([
+            [rubric.misconception_anchor[k] >= closeness and makes_edit(*rubric.misconception_edits[k], c) for c in claims]
+            for k in mine
+        ]) & about_point
+        found = edited_misconception_segment(support, wrong, edited, similarity, margin)
     if found is None:
         return None
     k, j = found

@@ -8,6 +8,7 @@ from evaluator.matching import (
     best_segments,
     coverage_probability,
     credit,
+    edited_misconception_segment,
     misconception_segment,
     per_point,
     point_features,
@@ -91,4 +92,21 @@ def test_calibration_must_be_consistent(bad):
 def test_misconception_segment(support, wrong, expected):
     anchor = np.array([0.7, 0.7][: len(wrong)])
     found = misconception_segment(np.array(support), np.array(wrong), anchor, min_similarity=0.5, margin=0.1)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("support", "wrong", "edited", "expected"),
+    [
+        ([0.8, 0.5], [[0.78, 0.3]], [[True, False]], (0, 0)),  # makes the edit, about as close as the point
+        ([0.8, 0.5], [[0.78, 0.3], [0.6, 0.72]], [[False, False], [False, True]], (1, 1)),
+        ([0.8, 0.5], [[0.78, 0.3]], [[False, True]], None),  # the segment close to it does not make the edit
+        ([0.9, 0.5], [[0.78, 0.3]], [[True, False]], None),  # much closer to the point than to the misconception
+        ([0.5, 0.5], [[0.65, 0.3]], [[True, False]], None),  # below the similarity floor
+    ],
+)
+def test_edited_misconception_segment(support, wrong, edited, expected):
+    found = edited_misconception_segment(
+        np.array(support), np.array(wrong), np.array(edited), min_similarity=0.7, margin=-0.05
+    )
     assert found == expected

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 
 import pytest
 
+from evaluator import Evaluator
 from rubric import load_bank
 
 BANK = load_bank()
@@ -83,6 +85,8 @@ MISCONCEPTIONS = [
      "imbalance-accuracy", "On imbalanced data accuracy misleads, since always predicting the majority class scores high."),
     ("advanced-13", "A VAE maps every input to a single fixed point in the latent space, with no randomness, like a plain autoencoder.",
      "vae-latent", "A VAE encodes each input as a distribution, a mean and a variance, and samples the latent code from it."),
+    ("advanced-08", "In multi-head attention all heads share one set of query, key and value weights.",
+     "own-projections", "Each head has its own learned query, key and value projection weights."),
 ]
 
 
@@ -96,3 +100,14 @@ def test_a_stated_misconception_contradicts_its_point(real_evaluator, question_i
     said_right = real_evaluator.evaluate(right, question_id=question_id)
     assert said_right.contradicted == ()
     assert next(p for p in said_right.points if p.id == point_id).verdict == "covered"
+
+
+def test_a_misconception_too_close_to_right_text_for_the_embedding_is_found_by_its_edit(real_evaluator):
+    """'all heads share one set' for 'each head has its own': cosine alone cannot tell them apart, the words can."""
+    question_id, wrong, point_id, _ = MISCONCEPTIONS[-1]
+    without_edits = Evaluator(
+        embedder=real_evaluator.embedder,
+        calibration=dataclasses.replace(real_evaluator.calibration, edit_similarity=None),
+    )
+    assert without_edits.evaluate(wrong, question_id=question_id).contradicted == ()
+    assert real_evaluator.evaluate(wrong, question_id=question_id).contradicted == (point_id,)
