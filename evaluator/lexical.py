@@ -26,7 +26,8 @@ STOPWORDS = frozenset(
 
 # Stopwords that can carry a claim: a misconception often differs from the truth by one of them.
 POLARITY_WORDS = frozenset(
-    "not no nor never cannot nothing none without more most only all each both some any over under up down".split()
+    """not no nor never cannot nothing none without more most only all each both some any over under
+    up down""".split()
 )
 EDIT_SHARE = 1 / 3  # of the words an edit adds, the share a text must use to make it
 
@@ -57,7 +58,9 @@ def claim_stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words(text) if w not in STOPWORDS or w in POLARITY_WORDS)
 
 
-def makes_edit(added: frozenset[str], removed: frozenset[str], novel: frozenset[str], stems: frozenset[str]) -> bool:
+def makes_edit(
+    added: frozenset[str], removed: frozenset[str], novel: frozenset[str], stems: frozenset[str]
+) -> bool:
     """Does a text with these claim stems make the edit that adds the stems `added` to a right
     statement and takes `removed` away: it uses at least EDIT_SHARE of `added` (one at the least),
     every polarity word among them ("not", "only" ...), one of the `novel` stems that no right text

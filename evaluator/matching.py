@@ -68,9 +68,8 @@ def edited_misconception_segment(
     margin: float,
 ) -> tuple[int, int] | None:
     """(misconception, segment) where a segment makes the edit that turns right text into one of a
-    point's misconceptions, or None: it uses the words misconception k has and its nearest right text
-    lacks, and none of those the right text has and it lacks (`makes_edit[k, j]`, see
-    lexical.makes_edit), it is at least `min_similarity` close to k (`wrong[k, j]`), and no more
+    point's misconceptions, or None: segment j makes misconception k's word edit (`makes_edit[k, j]`,
+    see lexical.makes_edit), is at least `min_similarity` close to k (`wrong[k, j]`), and is no more
     than `-margin` closer to the point (`support[j]`) than to k. This finds misconceptions that sit
     too close to a right statement for the embedding alone to tell apart ("more parameters" for
     "fewer parameters").

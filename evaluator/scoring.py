@@ -52,6 +52,11 @@ class EvaluationRequest:
     rubric: Question | Mapping[str, object] | None = None
 
 
+# the claim stems a misconception adds to its nearest right text, those it takes away, and those
+# no right text uses
+Edit = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class _RubricVectors:
     phrasings: tuple[str, ...]
@@ -66,9 +71,7 @@ class _RubricVectors:
     misconception_vectors: np.ndarray  # (misconceptions, dim)
     misconception_anchor: np.ndarray  # each misconception's best cosine with the rubric's right texts
     misconception_stems: tuple[frozenset[str], ...]  # each one's content stems that no right text uses
-    # each one's edit of its nearest right text: the claim stems it adds, those it takes away, and
-    # those no right text uses
-    misconception_edits: tuple[tuple[frozenset[str], frozenset[str], frozenset[str]], ...]
+    misconception_edits: tuple[Edit, ...]  # how each one edits its nearest right text (_edit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,9 +323,7 @@ class Evaluator:
             misconception_vectors=wrong_vectors,
             misconception_anchor=to_right.max(axis=1, initial=-1.0),
             misconception_stems=tuple(content_stems(t) - right_stems for t in wrong),
-            misconception_edits=tuple(
-                (claim_stems(t) - claim_stems(r), claim_stems(r) - claim_stems(t), claim_stems(t) - right_claims) for t, r in zip(wrong, nearest)
-            ),
+            misconception_edits=tuple(_edit(t, r, right_claims) for t, r in zip(wrong, nearest)),
         )
         with self._lock:
             self._rubric_vectors[question] = vectors
@@ -373,12 +374,17 @@ def _misconception(
     if found is None and edit[0] is not None:
         claims = [claim_stems(s.text) for s in segments]
         similarity, margin, closeness = edit
-        edited = np.array([
-            [rubric.misconception_anchor[k] >= closeness and makes_edit(*rubric.misconception_edits[k], c) for c in claims]
-            for k in mine
-        ]) & about_point
-        found = edited_misconception_segment(support, wrong, edited, similarity, margin)
+        edits = [rubric.misconception_edits[k] if rubric.misconception_anchor[k] >= closeness else None for k in mine]
+        edited = np.array([[e is not None and makes_edit(*e, c) for c in claims] for e in edits])
+        found = edited_misconception_segment(support, wrong, edited & about_point, similarity, margin)
     if found is None:
         return None
     k, j = found
     return ContradictionCue("misconception", rubric.misconceptions[mine[k]]), segments[j]
+
+
+def _edit(wrong: str, right: str, right_claims: frozenset[str]) -> Edit:
+    """How misconception `wrong` edits its nearest right text `right`: the claim stems it adds, those
+    it takes away, and those that no right text (`right_claims`) uses."""
+    mine, theirs = claim_stems(wrong), claim_stems(right)
+    return mine - theirs, theirs - mine, mine - right_claims

@@ -12,11 +12,11 @@ present, each SemEval question a one-point rubric whose phrasings are its refere
    the best Spearman of answer scores vs grades;
 4. the three contradiction checks, `contradiction_similarity` (word cues),
    `misconception_similarity` / `misconception_margin` (the rubric's misconceptions, in about
-   their words) and `edit_similarity` / `edit_margin` / `edit_closeness` (the word edit that turns right text into a
-   misconception at least `edit_closeness` similar to that text), each the values that find the
-   most contradicted points while flagging at most 1% of covered points (so at most 3% together;
-   the target, 5%, is for unseen questions); the edit check, meant for the misconceptions the other
-   two miss, counts only the points they do not flag.
+   their words) and `edit_similarity` / `edit_margin` / `edit_closeness` (the word edit that
+   turns right text into a misconception at least `edit_closeness` similar to it), each the
+   values that find the most contradicted points while flagging at most 1% of covered points (so
+   at most 3% together; the target, 5%, is for unseen questions); the edit check, meant for the
+   misconceptions the other two miss, counts only the points they do not flag.
 
 Usage: python scripts/calibrate.py [--no-semeval] [--dry-run]
 """
@@ -123,7 +123,9 @@ def _best_no_credit(answers, details, weights, bias, partial, covered, spearmanr
     return best
 
 
-def _contradiction_thresholds(evaluator: Evaluator, answers, details) -> tuple[float, tuple[float, float], tuple[float, float, float]]:  # noqa: ANN001
+def _contradiction_thresholds(  # noqa: ANN201
+    evaluator: Evaluator, answers, details  # noqa: ANN001
+) -> tuple[float, tuple[float, float], tuple[float, float, float]]:
     """The word-cue similarity, the misconception (similarity, margin) and the misconception-edit
     (similarity, margin, closeness), each the setting that finds the most contradicted points with
     at most MAX_FALSE_CONTRADICTIONS of covered points flagged (ties go to the stricter setting);

@@ -134,7 +134,11 @@ WITH_MISCONCEPTION = Question(
 
 
 def _misconception_evaluator(hashing_embedder, similarity: float | None) -> Evaluator:
-    calibration = replace(default_calibration(), misconception_similarity=similarity, misconception_margin=0.05)
+    """The similarity check of misconceptions alone (the edit check is tested in test_matching and
+    test_lexical, and on the real model)."""
+    calibration = replace(
+        default_calibration(), misconception_similarity=similarity, misconception_margin=0.05, edit_similarity=None
+    )
     return Evaluator(embedder=hashing_embedder, calibration=calibration, cache_size=0)
 
 
