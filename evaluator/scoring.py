@@ -90,6 +90,7 @@ class MatchDetails:
     segments: list[Segment]
     features: np.ndarray  # (points, len(FEATURE_NAMES))
     similarity: np.ndarray  # (phrasings, segments)
+    point_similarity: np.ndarray  # (points, segments): each point's best phrasing
     best_segment: np.ndarray  # (points,)
     misconception_similarity: np.ndarray | None = None  # (misconceptions, segments)
 
@@ -200,6 +201,7 @@ class Evaluator:
                     segments=p.segments,
                     features=point_features(raw_points, dem_points, lexical, function_words, best),
                     similarity=raw,
+                    point_similarity=raw_points,
                     best_segment=best,
                     misconception_similarity=rubric.misconception_vectors @ segment_vectors.T,
                 )
@@ -280,7 +282,7 @@ class Evaluator:
         if denial or d.misconception_similarity is None or not mine.size:
             return denial
         wrong = d.misconception_similarity[np.ix_(mine, candidates)]
-        points = per_point(d.similarity[:, candidates], rubric.owner, len(d.question.key_points))
+        points = d.point_similarity[:, candidates]
         about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all points
         return _misconception(rubric, mine, segments, sims.max(axis=0), wrong, misconception, edit, about_point)
 

@@ -62,6 +62,7 @@ def _details(evaluator: Evaluator, texts: list[str], similarities: list[float]) 
         segments=segments,
         features=np.zeros((1, 4)),
         similarity=np.array([similarities]),
+        point_similarity=np.array([similarities]),
         best_segment=np.array([int(np.argmax(similarities))]),
     )
 
