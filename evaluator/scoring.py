@@ -92,7 +92,7 @@ class MatchDetails:
     similarity: np.ndarray  # (phrasings, segments)
     point_similarity: np.ndarray  # (points, segments): each point's best phrasing
     best_segment: np.ndarray  # (points,)
-    misconception_similarity: np.ndarray | None = None  # (misconceptions, segments)
+    misconception_similarity: np.ndarray  # (misconceptions, segments)
 
 
 class Evaluator:
@@ -279,7 +279,7 @@ class Evaluator:
         segments = [d.segments[j] for j in candidates]
         denial = _denial(rubric, phrasings, segments, sims, min_similarity)
         mine = np.flatnonzero(rubric.misconception_owner == point)
-        if denial or d.misconception_similarity is None or not mine.size:
+        if denial or not mine.size:
             return denial
         wrong = d.misconception_similarity[np.ix_(mine, candidates)]
         points = d.point_similarity[:, candidates]

@@ -39,7 +39,7 @@ class KeyPoint(BaseModel):
 
     @field_validator("alternatives", "misconceptions")
     @classmethod
-    def _strip_alternatives(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    def _clean_phrases(cls, values: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         cleaned = tuple(" ".join(v.split()) for v in values)
         if any(not v or len(v) > MAX_POINT_CHARS for v in cleaned):
             raise ValueError(f"{info.field_name} must be non-empty and at most {MAX_POINT_CHARS} characters")

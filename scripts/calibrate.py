@@ -44,7 +44,7 @@ from accuracy_data import (  # noqa: E402
 
 from evaluator import EvaluationRequest, Evaluator  # noqa: E402
 from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration  # noqa: E402
-from evaluator.matching import coverage_probability, credit  # noqa: E402
+from evaluator.matching import coverage_probability, credit, weighted_score  # noqa: E402
 
 # The target is at most 5% false contradictions on unseen questions: fit to less, for a margin.
 MAX_FALSE_CONTRADICTIONS = 0.01
@@ -113,10 +113,8 @@ def _best_no_credit(answers, details, weights, bias, partial, covered, spearmanr
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
     best, best_rho = partial, -2.0
     for no_credit in np.round(np.arange(partial, covered, 0.02), 2):
-        scores = [
-            float(np.clip((p - no_credit) / (covered - no_credit), 0, 1) @ w / w.sum())
-            for p, w in zip(probabilities, point_weights)
-        ]
+        ramp = Calibration(weights, bias, float(no_credit), covered, partial, covered, 1.0)
+        scores = [weighted_score(credit(p, ramp), w) for p, w in zip(probabilities, point_weights)]
         rho = spearmanr(scores, grades)[0]
         if rho > best_rho + 1e-9:
             best, best_rho = float(no_credit), rho

@@ -62,7 +62,8 @@ def render_table(result: EvaluationResult, width: int = 100) -> str:
         if point.misconception:
             note = textwrap.wrap(f"a common misconception: {point.misconception}", width - 22)
             lines.extend(f"{'':<20}! {n}" for n in note)
-    summary = [f"{label}: {', '.join(ids)}" for label, ids in (("Missed", result.missed), ("Contradicted", result.contradicted)) if ids]
+    lists = (("Missed", result.missed), ("Contradicted", result.contradicted))
+    summary = [f"{label}: {', '.join(ids)}" for label, ids in lists if ids]
     if summary:
         lines += ["", *summary]
     return "\n".join(lines)

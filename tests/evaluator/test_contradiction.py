@@ -64,6 +64,7 @@ def _details(evaluator: Evaluator, texts: list[str], similarities: list[float]) 
         similarity=np.array([similarities]),
         point_similarity=np.array([similarities]),
         best_segment=np.array([int(np.argmax(similarities))]),
+        misconception_similarity=np.zeros((0, len(texts))),
     )
 
 
