@@ -4,7 +4,8 @@ Two cues, each checked between a key point and the answer text that matches it b
 - negation: one of them denies what the other asserts (a "not" whose next content words the
   other text uses), unless both are negated or either denies by meaning ("prevents", "without");
 - opposite words: the point says one side of a known pair (increase/reduce, training/inference,
-  sharper/blurrier ...) and the answer says the other side instead.
+  sharper/blurrier ...) and the answer says the other side instead (for more/fewer/less, of the
+  same word).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     ("add adds adding", "remove removes removing"),
     ("faster quicker", "slower"),
     ("training", "inference testing deployment"),
-    ("before", "after"),
     ("shallow", "deep deeper"),
     ("simple simpler", "complex complicated"),
     ("sharp sharper crisp crisper", "blurry blurrier blurred"),
@@ -46,16 +46,21 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     ("linear", "nonlinear non-linear"),
     ("overfitting overfit", "underfitting underfit"),
     ("same shared", "different separate"),
-    ("early earlier", "late later"),
+    ("early earlier first", "late later"),
     ("minimize minimizes minimise minimises", "maximize maximizes maximise maximises"),
     ("classification", "regression"),
 )
+# Opposites that only grade the word after them: "more stable" and "less jittery" agree.
+_MODIFIERS = frozenset("more fewer less".split())
 
 # Words that deny by meaning ("prevents co-adaptation"): a text using one is not compared on negation.
 _IMPLICIT_NEGATIONS = frozenset(
     "prevent prevents preventing stop stops stopping avoid avoids avoiding halt halts eliminate eliminates "
-    "mitigate mitigates ease eases easing reduce reduces instead rather lose loses lost without fails lacks".split()
+    "mitigate mitigates ease eases easing reduce reduces instead rather lose loses lost without fails lacks "
+    "little hardly barely rarely seldom preserve preserves preserving retain retains retaining".split()
 )
+# Words a negation's scope skips: "not tied to one paradigm" denies the tie, not the count.
+_OUT_OF_SCOPE = STOPWORDS | _NEGATIONS | frozenset("one two three single".split())
 SCOPE_WORDS = 3  # content words after a negation that it is taken to apply to
 # The evaluator checks every sentence whose similarity to a point is this close to the best one's.
 # 0.05 raised recall on the calibration questions (0.17 -> 0.24) but flagged the contrast clause of
@@ -68,6 +73,18 @@ def _stems(group: str) -> frozenset[str]:
 
 
 _OPPOSITE_STEMS = tuple((_stems(a), _stems(b)) for a, b in _OPPOSITES)
+_MODIFIER_STEMS = _stems(" ".join(_MODIFIERS))
+
+
+def _modified(text: str, modifiers: frozenset[str]) -> set[str]:
+    """The stems of the content words right after any of `modifiers` (stems) in the text."""
+    tokens = words(text)
+    out = set()
+    for i, token in enumerate(tokens):
+        if stem(token) in modifiers:
+            following = [t for t in tokens[i + 1 :] if t not in STOPWORDS]
+            out.update(stem(t) for t in following[:1])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +101,7 @@ def negation_scopes(text: str) -> list[tuple[str, ...]]:
     scopes = []
     for i, token in enumerate(tokens):
         if token in _NEGATIONS or token.endswith("n't"):
-            following = [t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in _NEGATIONS]
+            following = [t for t in tokens[i + 1 :] if t not in _OUT_OF_SCOPE]
             scopes.append(tuple(stem(t) for t in following[:SCOPE_WORDS]))
     return scopes
 
@@ -126,6 +143,9 @@ def find_contradiction(point: str, text: str) -> ContradictionCue | None:
     only_text = text_stems - point_stems - {s for scope in negation_scopes(text) for s in scope}
     for side_a, side_b in chain(_OPPOSITE_STEMS, ((b, a) for a, b in _OPPOSITE_STEMS)):
         said, opposite = only_point & side_a, only_text & side_b
-        if said and opposite and not (text_stems & side_a):
-            return ContradictionCue("opposite", f"{sorted(said)[0]} / {sorted(opposite)[0]}")
+        if not said or not opposite or text_stems & side_a:
+            continue
+        if said <= _MODIFIER_STEMS and not _modified(point, said) & _modified(text, opposite):
+            continue  # they grade different things
+        return ContradictionCue("opposite", f"{sorted(said)[0]} / {sorted(opposite)[0]}")
     return None
