@@ -50,8 +50,6 @@ _OPPOSITES: tuple[tuple[str, str], ...] = (
     ("minimize minimizes minimise minimises", "maximize maximizes maximise maximises"),
     ("classification", "regression"),
 )
-# Opposites that only grade the word after them: "more stable" and "less jittery" agree.
-_MODIFIERS = frozenset("more fewer less".split())
 
 # Words that deny by meaning ("prevents co-adaptation"): a text using one is not compared on negation.
 _IMPLICIT_NEGATIONS = frozenset(
@@ -73,7 +71,8 @@ def _stems(group: str) -> frozenset[str]:
 
 
 _OPPOSITE_STEMS = tuple((_stems(a), _stems(b)) for a, b in _OPPOSITES)
-_MODIFIER_STEMS = _stems(" ".join(_MODIFIERS))
+# Opposites that only grade the word after them: "more stable" and "less jittery" agree.
+_MODIFIER_STEMS = _stems("more fewer less")
 
 
 def _modified(text: str, modifiers: frozenset[str]) -> set[str]:
