@@ -1,8 +1,8 @@
 """The fitted constants that turn match features into credit and verdicts: one place for them.
 
 For each key point the evaluator measures FEATURE_NAMES (see matching.point_features); a logistic
-model, fitted by scripts/calibrate.py on labelled answers, turns them into the probability that
-the answer covers the point. Credit rises linearly from 0 at `no_credit` to 1 at `full_credit`;
+model on them and their pairwise products (`interactions`), fitted by scripts/calibrate.py on
+labelled answers, turns them into the probability that the answer covers the point. Credit rises linearly from 0 at `no_credit` to 1 at `full_credit`;
 the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`. A point whose
 best-matching sentence has similarity >= `contradiction_similarity` and asserts its opposite
 is `contradicted` and earns nothing; so is a point one of whose misconceptions an answer's sentence
@@ -39,10 +39,15 @@ class Calibration:
     edit_similarity: float | None = None
     edit_margin: float = 0.0
     edit_closeness: float = 0.0
+    # interactions[i][j] (i <= j): the weight of features[i] * features[j]; () for a linear model
+    interactions: tuple[tuple[float, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        if len(self.weights) != len(FEATURE_NAMES):
-            raise ValueError(f"calibration needs {len(FEATURE_NAMES)} weights, got {len(self.weights)}")
+        n = len(FEATURE_NAMES)
+        if len(self.weights) != n:
+            raise ValueError(f"calibration needs {n} weights, got {len(self.weights)}")
+        if self.interactions and (len(self.interactions) != n or any(len(row) != n for row in self.interactions)):
+            raise ValueError(f"calibration interactions must be {n} x {n}")
         if not (0 <= self.no_credit < self.full_credit <= 1 and self.partial <= self.covered <= 1):
             raise ValueError(f"inconsistent calibration thresholds: {self}")
 
@@ -55,7 +60,8 @@ def load_calibration(path: str | Path = CALIBRATION_FILE) -> Calibration:
     if tuple(data.get("features", ())) != FEATURE_NAMES:
         raise ValueError(f"{path}: fitted for features {data.get('features')}, not {FEATURE_NAMES}")
     fields = Calibration.__dataclass_fields__
-    return Calibration(**{k: tuple(v) if k == "weights" else v for k, v in data.items() if k in fields})
+    shaped = {"weights": tuple, "interactions": lambda rows: tuple(tuple(row) for row in rows)}
+    return Calibration(**{k: shaped.get(k, lambda v: v)(v) for k, v in data.items() if k in fields})
 
 
 @lru_cache(maxsize=1)

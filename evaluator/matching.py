@@ -34,7 +34,8 @@ def point_features(
     best: np.ndarray,
 ) -> np.ndarray:
     """(points x 4): best similarity, best demoted similarity, word overlap, and the share of
-    function words in each point's best segment `best` (a bare list of terms has almost none)."""
+    function words (`function_words`, per segment) in each point's best segment `best` (a bare
+    list of terms has almost none)."""
     return np.column_stack(
         [similarity.max(axis=1), demoted.max(axis=1), lexical, function_words[best]]
     ).astype(np.float64)
@@ -84,6 +85,8 @@ def edited_misconception_segment(
 def coverage_probability(features: np.ndarray, calibration: Calibration) -> np.ndarray:
     """The fitted logistic model: probability that each point is covered."""
     logits = features @ np.asarray(calibration.weights) + calibration.bias
+    if calibration.interactions:
+        logits = logits + np.einsum("pi,ij,pj->p", features, np.asarray(calibration.interactions), features)
     return 1.0 / (1.0 + np.exp(-logits))
 
 

@@ -35,7 +35,7 @@ from evaluator.matching import (
     weighted_score,
 )
 from evaluator.results import EvaluationResult, Evidence, PointResult
-from evaluator.segment import Segment, segment_answer
+from evaluator.segment import Segment, enclosing_sentences, segment_answer
 from evaluator.version import __version__
 from rubric import Question, QuestionBank, RubricError, load_bank, parse_question
 
@@ -192,7 +192,8 @@ class Evaluator:
             answer_stems = content_stems(p.answer)
             lexical = np.zeros(n_points)
             np.maximum.at(lexical, rubric.owner, [overlap(s, answer_stems) for s in rubric.stems])
-            function_words = np.array([function_word_ratio(s.text) for s in p.segments])
+            # judged on whole sentences: a short clause of prose ("CNNs use max pooling") is no list of terms
+            function_words = np.array([function_word_ratio(s.text) for s in enclosing_sentences(p.segments)])
             raw_points, dem_points = per_point(raw, rubric.owner, n_points), per_point(dem, rubric.owner, n_points)
             best = best_segments(raw_points, dem_points)
             details.append(

@@ -7,6 +7,7 @@ the evaluator matches every key point against all three kinds and keeps the best
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -80,6 +81,13 @@ def segment_answer(text: str) -> list[Segment]:
     for first, second in zip(sentences, sentences[1:]):
         segments.append(Segment(text[first.start : second.end], first.start, second.end, "pair"))
     return segments
+
+
+def enclosing_sentences(segments: list[Segment]) -> list[Segment]:
+    """For each segment of `segment_answer`, the sentence it is part of: a clause's sentence, else itself."""
+    sentences = [s for s in segments if s.kind == "sentence"]
+    starts = [s.start for s in sentences]
+    return [sentences[bisect_right(starts, s.start) - 1] if s.kind == "clause" else s for s in segments]
 
 
 def _ends_with_abbreviation(text: str, end: int) -> bool:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from evaluator.calibration import Calibration
+from evaluator.calibration import Calibration, load_calibration
 from evaluator.matching import (
     best_segments,
     coverage_probability,
@@ -47,6 +49,21 @@ def test_coverage_probability_is_the_logistic_of_the_linear_score():
     assert p[0] == pytest.approx(0.5)
 
 
+def test_coverage_probability_adds_the_pairwise_products():
+    # logit = 1*0.5 + 2*0.25 - 1 + 4*0.5*0.25 = 0.5
+    interactions = tuple(tuple(4.0 if (i, j) == (0, 1) else 0.0 for j in range(4)) for i in range(4))
+    p = coverage_probability(np.array([[0.5, 0.25, 9.0, 9.0]]), replace(CAL, interactions=interactions))
+    assert p[0] == pytest.approx(1 / (1 + np.exp(-0.5)))
+
+
+def test_calibration_round_trips_through_json(tmp_path):
+    interactions = tuple(tuple(float(i * 4 + j) if i <= j else 0.0 for j in range(4)) for i in range(4))
+    calibration = replace(CAL, interactions=interactions)
+    path = tmp_path / "calibration.json"
+    path.write_text(calibration.to_json(fitted="test"), encoding="utf-8")
+    assert load_calibration(path) == calibration
+
+
 def test_credit_is_a_clipped_linear_ramp():
     np.testing.assert_allclose(credit(np.array([0.1, 0.2, 0.4, 0.6, 0.9]), CAL), [0, 0, 0.5, 1, 1])
 
@@ -66,6 +83,7 @@ def test_weighted_score():
         {"no_credit": 0.7},  # above full credit
         {"partial": 0.9},  # above covered
         {"weights": (1.0, 2.0)},  # wrong number of features
+        {"interactions": ((0.0, 1.0), (0.0, 0.0))},  # not features x features
     ],
 )
 def test_calibration_must_be_consistent(bad):

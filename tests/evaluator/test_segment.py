@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.segment import segment_answer, split_clauses, split_sentences
+from evaluator.segment import enclosing_sentences, segment_answer, split_clauses, split_sentences
 
 
 def _texts(segments):
@@ -56,3 +56,14 @@ def test_pairs_join_neighbouring_sentences():
     text = "First claim here. Second claim here. Third claim here."
     pairs = [s for s in segment_answer(text) if s.kind == "pair"]
     assert _texts(pairs) == ["First claim here. Second claim here.", "Second claim here. Third claim here."]
+
+
+def test_a_clause_is_enclosed_by_its_sentence_and_other_segments_by_themselves():
+    text = "Standard CNNs use max pooling, which throws away exact positions. Capsules keep them."
+    segments = segment_answer(text)
+    enclosing = {s.text: e.text for s, e in zip(segments, enclosing_sentences(segments))}
+    first = "Standard CNNs use max pooling, which throws away exact positions."
+    assert enclosing["Standard CNNs use max pooling"] == first
+    assert enclosing["which throws away exact positions."] == first
+    assert enclosing["Capsules keep them."] == "Capsules keep them."
+    assert enclosing[text] == text  # the pair
