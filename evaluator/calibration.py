@@ -2,8 +2,8 @@
 
 For each key point the evaluator measures FEATURE_NAMES (see matching.point_features); a logistic
 model on them and their pairwise products (`interactions`), fitted by scripts/calibrate.py on
-labelled answers, turns them into the probability that the answer covers the point. Credit rises linearly from 0 at `no_credit` to 1 at `full_credit`;
-the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`. A point whose
+labelled answers, turns them into the probability that the answer covers the point. Credit rises
+linearly from 0 at `no_credit` to 1 at `full_credit`; the verdict is `covered` from `covered`, `partial` from `partial`, else `missed`. A point whose
 best-matching sentence has similarity >= `contradiction_similarity` and asserts its opposite
 is `contradicted` and earns nothing; so is a point one of whose misconceptions an answer's sentence
 matches at least `misconception_similarity`, and `misconception_margin` better than the point
@@ -46,7 +46,8 @@ class Calibration:
         n = len(FEATURE_NAMES)
         if len(self.weights) != n:
             raise ValueError(f"calibration needs {n} weights, got {len(self.weights)}")
-        if self.interactions and (len(self.interactions) != n or any(len(row) != n for row in self.interactions)):
+        square = len(self.interactions) == n and all(len(row) == n for row in self.interactions)
+        if self.interactions and not square:
             raise ValueError(f"calibration interactions must be {n} x {n}")
         if not (0 <= self.no_credit < self.full_credit <= 1 and self.partial <= self.covered <= 1):
             raise ValueError(f"inconsistent calibration thresholds: {self}")

@@ -54,7 +54,8 @@ MAX_FALSE_CONTRADICTIONS = 0.01
 # came out near 0 beside the demoted one and which, given squares, took negative slopes (an answer
 # closer to the point could lose credit).
 MODELLED = (1, 2, 3)
-MODEL_C = 0.1  # inverse regularisation, chosen by 5-fold cross-validation by question on the fitting questions
+# Inverse regularisation, chosen by 5-fold cross-validation by question on the fitting questions.
+MODEL_C = 0.1
 SEMEVAL_SAMPLE_WEIGHT = 0.5  # SemEval is a different domain: it informs the fit, it does not dominate it
 
 

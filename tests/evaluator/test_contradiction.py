@@ -50,15 +50,19 @@ def test_agreeing_text_has_no_cue(text):
     ("point", "text"),
     [
         # a comparative grades the word after it: less jittery is more stable
-        ("Batch norm makes training converge faster and more stably.", "The loss curve is much less jittery."),
+        ("Batch norm makes training converge faster and more stably.",
+         "The loss curve is much less jittery."),
         # "little" denies by meaning, so negations are not compared
         ("Adam needs little tuning.", "With Adam you don't have to tune it much."),
         # the negation denies the tie, not the count
-        ("Deep learning is not tied to one paradigm.", "Deep nets serve all three paradigms, not just the supervised one."),
+        ("Deep learning is not tied to one paradigm.",
+         "Deep nets serve all three paradigms, not just the supervised one."),
         # "first" is the early side
-        ("Hybrids use early convolutional stages.", "Hybrids use conv stages first and transformer blocks later."),
+        ("Hybrids use early convolutional stages.",
+         "Hybrids use conv stages first and transformer blocks later."),
         # before and after swap with their operands, so words alone cannot tell
-        ("ReLU is applied after each convolution.", "Convolution outputs pass through ReLU before the next layer."),
+        ("ReLU is applied after each convolution.",
+         "Convolution outputs pass through ReLU before the next layer."),
     ],
 )
 def test_agreeing_wordings_have_no_cue(point, text):
@@ -66,7 +70,9 @@ def test_agreeing_wordings_have_no_cue(point, text):
 
 
 def test_a_comparative_of_the_same_word_is_opposite():
-    cue = find_contradiction("A GRU has fewer parameters than an LSTM.", "A GRU has more parameters than an LSTM.")
+    cue = find_contradiction(
+        "A GRU has fewer parameters than an LSTM.", "A GRU has more parameters than an LSTM."
+    )
     assert cue is not None and cue.kind == "opposite"
 
 

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from evaluator.segment import enclosing_sentences, segment_answer, split_clauses, split_sentences
+from evaluator.segment import (
+    enclosing_sentences,
+    segment_answer,
+    split_clauses,
+    split_sentences,
+)
 
 
 def _texts(segments):
