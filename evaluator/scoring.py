@@ -279,14 +279,14 @@ class Evaluator:
         sims = d.similarity[np.ix_(phrasings, candidates)]
         segments = [d.segments[j] for j in candidates]
         mine = np.flatnonzero(rubric.misconception_owner == point)
-        if mine.size:  # first, as it names the misconception
+        stated = None
+        if mine.size:  # checked first, as it names the misconception
             wrong = d.misconception_similarity[np.ix_(mine, candidates)]
             points = d.point_similarity[:, candidates]
-            about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all points
-            stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, misconception, edit, about_point)
-            if stated:
-                return stated
-        return _denial(rubric, phrasings, segments, sims, min_similarity)
+            about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all
+            support = sims.max(axis=0)
+            stated = _misconception(rubric, mine, segments, support, wrong, misconception, edit, about_point)
+        return stated or _denial(rubric, phrasings, segments, sims, min_similarity)
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:

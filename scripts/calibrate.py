@@ -125,7 +125,9 @@ def _fit_model(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[tuple, tupl
     from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
     pipeline = make_pipeline(
-        PolynomialFeatures(2, include_bias=False), StandardScaler(), LogisticRegression(C=MODEL_C, max_iter=5000)
+        PolynomialFeatures(2, include_bias=False),
+        StandardScaler(),
+        LogisticRegression(C=MODEL_C, max_iter=5000),
     )
     pipeline.fit(X[:, MODELLED], y, logisticregression__sample_weight=w)
     terms, scaler, logistic = (step for _, step in pipeline.steps)
@@ -150,7 +152,8 @@ def _best_no_credit(answers, details, probe, partial, covered, spearmanr) -> flo
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
     best, best_rho = partial, -2.0
     for no_credit in np.round(np.arange(partial, covered, 0.02), 2):
-        ramp = replace(probe, no_credit=float(no_credit), full_credit=covered, partial=partial, covered=covered)
+        ramp = replace(probe, no_credit=float(no_credit), full_credit=covered, partial=partial,
+                       covered=covered)
         scores = [weighted_score(credit(p, ramp), w) for p, w in zip(probabilities, point_weights)]
         rho = spearmanr(scores, grades)[0]
         if rho > best_rho + 1e-9:
