@@ -15,7 +15,7 @@ from rubric.grammar import (
     is_finite_only, is_participle_form, is_plural, verb_lemma, word_tags,
 )
 from rubric.pronouns import resolve_sentence, sentence_subject, subject_words
-from rubric.text import bare, capitalise, lowercase_start, mentions, strip_conjunction
+from rubric.text import SUBORDINATORS, bare, capitalise, leading_clause, lowercase_start, mentions, strip_conjunction
 
 
 _CONTRAST = re.compile(
@@ -93,6 +93,11 @@ class _Piece:
 def split_claim(clause: str, subject: str | None = None, imperative: bool = False) -> list[str]:
     """One sentence or clause -> atomic claims, each with its subject spelled out."""
     clause = clause.strip().rstrip(".;: ")
+    condition = leading_clause(clause)
+    if condition:  # the condition holds for every claim of the main clause
+        lead, main = condition
+        claims = split_claim(main, subject, imperative)
+        return [f"{lead}, {c if c.split()[0] == main.split()[0] else lowercase_start(c)}" for c in claims]
     words = clause.split()
     if not words:
         return []
@@ -139,6 +144,8 @@ def _chunk_kind(chunk: str, separator: str, pieces: list[_Piece], imperative: bo
     while lead < len(words) - 1 and is_adverb(words[lead]):
         lead += 1
     first = words[lead].lower().strip(",")
+    if comma and first in SUBORDINATORS:
+        return "np"  # "..., because B": the reason stays with its claim
     last_verb = next(p.verb for p in reversed(pieces) if p.kind in ("main", "vp"))
     own_verb = find_verb(words, start=1)
     gerund_subject = words[0].lower().endswith("ing")

@@ -10,7 +10,7 @@ from rubric.grammar import (
     AUX, FUNCTION_WORDS, MODALS, can_be_noun, can_be_verb, conjugate, find_verb, is_adverb, is_generic,
     is_plural,
 )
-from rubric.text import bare, capitalise, lowercase_start
+from rubric.text import bare, capitalise, leading_clause, lowercase_start
 
 
 _BACK_REFERENCE = re.compile(
@@ -83,7 +83,13 @@ def resolve_sentence(sentence: str, *antecedents: str | None) -> str:
     if len(words) < 2:
         return sentence
     lead = re.match(r"^([^,]{3,60}),\s+(?=(?:it|they)\s)", sentence, re.I)
-    if lead:  # "Common in NLP tasks, it is ..."
+    if lead:  # "Common in NLP tasks, it is ...", "When a model overfits, it ..." (the model)
+        condition = leading_clause(sentence)
+        if condition:  # the pronoun most likely stands for the condition's subject: that or nothing
+            own = sentence_subject(condition[0].split(maxsplit=1)[1])
+            if own is None:
+                return sentence
+            antecedents = (own, *antecedents)
         return f"{lead.group(1)}, {lowercase_start(resolve_sentence(sentence[lead.end():], *antecedents))}"
     first = words[0].lower().strip(",")
     if first in ("its", "their"):

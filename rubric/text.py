@@ -8,6 +8,22 @@ from rubric.grammar import AUX, FUNCTION_WORDS, MODALS
 
 
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx)\.", re.I)
+# Words that open a subordinate clause, which qualifies a claim and is no claim of its own.
+SUBORDINATORS = frozenset(
+    {"if", "when", "whenever", "once", "unless", "because", "since", "although", "though", "while", "after",
+     "before", "until"}
+)
+_LEADING_CLAUSE = re.compile(
+    rf"^(?P<lead>(?:{'|'.join(sorted(SUBORDINATORS))}|as\s+soon\s+as|as\s+long\s+as)\s[^,]+),\s+(?P<main>.+)$",
+    re.I,
+)
+
+
+def leading_clause(text: str) -> tuple[str, str] | None:
+    """'If the norm is too large, it is rescaled' -> ('If the norm is too large', 'it is rescaled'):
+    a subordinate clause that opens the sentence, and the main clause; None if there is none."""
+    match = _LEADING_CLAUSE.match(text.strip())
+    return (match.group("lead"), match.group("main")) if match else None
 
 
 def split_into_sentences(text: str) -> list[str]:

@@ -291,6 +291,38 @@ def test_split_claim_keeps_noun_lists_and_relative_clauses_whole() -> None:
     ]
 
 
+def test_a_condition_that_opens_a_sentence_stays_with_every_claim_of_it() -> None:
+    assert split_claim("Once training starts, the optimizer updates the weights and reduces the loss.") == [
+        "Once training starts, the optimizer updates the weights",
+        "Once training starts, the optimizer reduces the loss",
+    ]
+    assert split_claim("When 2 variables are changed, it is impossible to tell which one caused the effect") == [
+        "When 2 variables are changed, it is impossible to tell which one caused the effect"
+    ]
+    assert split_claim("If bulb A burns out, B and C are no longer in a closed path") == [
+        "If bulb A burns out, B and C are no longer in a closed path"
+    ]
+
+
+def test_a_trailing_reason_stays_with_its_claim() -> None:
+    assert split_claim("Dropout is turned off at inference, because every neuron is needed then") == [
+        "Dropout is turned off at inference, because every neuron is needed then"
+    ]
+
+
+def test_it_after_a_condition_stands_for_the_condition_subject(hashing_embedder) -> None:
+    q = build_rubric(
+        "What is gradient clipping and why is it used?",
+        reference_answer="Gradient clipping caps the size of gradients during backpropagation. If the gradient "
+        "norm exceeds a threshold, it is rescaled to that threshold. When a model overfits, it memorizes noise.",
+        embedder=hashing_embedder,
+    )
+    assert "If the gradient norm exceeds a threshold, the gradient norm is rescaled to that threshold." in texts(q)
+    # no subject to be found in the condition: "it" is left as it is, not taken for gradient clipping
+    assert "When a model overfits, it memorizes noise." in texts(q)
+    assert not {"If the gradient norm exceeds a threshold.", "When a model overfits."} & set(texts(q))
+
+
 # --- with the real model -------------------------------------------------------------------
 
 
