@@ -26,7 +26,7 @@ from rubric.intent import (
     asks_for_actions, intent_statements, is_definition_question, question_goal, question_subject,
 )
 from rubric.models import ID_PATTERN, MAX_KEY_POINTS, MAX_POINT_CHARS, Question
-from rubric.pronouns import name_the_subject, resolve_pronouns
+from rubric.pronouns import name_the_subject, resolve_pronouns, resolve_sentence, sentence_subject
 from rubric.selection import select_points
 from rubric.steps import with_purpose
 from rubric.text import capitalise, clean_text, content_words, split_into_sentences, strip_conjunction
@@ -144,7 +144,7 @@ def draw_candidates(
         for group, sentence in enumerate(sentences, start=len(drawn) + 1):
             claims = [
                 name_the_subject(c, subject)
-                for clause in split_contrast(sentence)
+                for clause in _clauses(sentence, subject)
                 for c in split_claim(clause, subject, imperative)
             ]
             purposed = with_purpose(claims, goal) if imperative else claims
@@ -160,6 +160,13 @@ def draw_candidates(
             seen.add(text.lower())
             out.append(Candidate(text, source, len(out), group, _finish(core) if core else None))
     return out
+
+
+def _clauses(sentence: str, subject: str | None) -> list[str]:
+    """The sentence cut at contrasts and semicolons; a pronoun that opens a later clause ("...; this
+    stabilizes training") stands for the first clause's subject, or else the question's."""
+    first, *rest = split_contrast(sentence)
+    return [first, *(resolve_sentence(clause, sentence_subject(first), subject) for clause in rest)]
 
 
 def _finish(claim: str) -> str:

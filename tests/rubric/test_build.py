@@ -323,6 +323,18 @@ def test_it_after_a_condition_stands_for_the_condition_subject(hashing_embedder)
     assert not {"If the gradient norm exceeds a threshold.", "When a model overfits."} & set(texts(q))
 
 
+def test_a_pronoun_that_opens_a_later_clause_is_resolved(hashing_embedder) -> None:
+    q = build_rubric(
+        "Explain it.",
+        reference_answer="Batch normalization normalizes each layer's inputs over the mini-batch; this stabilizes "
+        "training and allows higher learning rates. GANs give sharp images, but they are hard to train.",
+        embedder=hashing_embedder,
+    )
+    assert "Batch normalization stabilizes training." in texts(q)
+    assert "GANs are hard to train." in texts(q)
+    assert not any(re.match(r"(It|They|This)\b", t) for t in texts(q))
+
+
 # --- with the real model -------------------------------------------------------------------
 
 
