@@ -15,7 +15,9 @@ from rubric.grammar import (
     is_finite_only, is_participle_form, is_plural, verb_lemma, word_tags,
 )
 from rubric.pronouns import resolve_sentence, sentence_subject, subject_words
-from rubric.text import SUBORDINATORS, bare, capitalise, leading_clause, lowercase_start, mentions, strip_conjunction
+from rubric.text import (
+    SUBORDINATORS, bare, capitalise, leading_clause, lowercase_start, mentions, strip_conjunction,
+)
 
 
 _CONTRAST = re.compile(
@@ -73,6 +75,11 @@ _GENERIC_MODIFIERS = {
 }
 _LIST_VERBS = {"include", "involve", "comprise", "be", "cover", "encompass", "span"}
 _SEPARATOR = re.compile(r"\s*;\s*|,\s+(?:and|or|as\s+well\s+as)\s+|,\s+|\s+(?:and|or)\s+", re.I)
+# Words that open a relative clause or a modifier after a comma: part of the claim before them.
+_QUALIFIER_LEADS = {
+    "which", "who", "whose", "whom", "where", "including", "excluding", "especially", "particularly",
+    "notably", "namely",
+}
 _GAP = re.compile(r"^(?P<np>[^,]+?)\s+(?P<prep>for|in|on|to|with|by)\s+(?P<rest>.+)$", re.I)
 
 
@@ -144,8 +151,8 @@ def _chunk_kind(chunk: str, separator: str, pieces: list[_Piece], imperative: bo
     while lead < len(words) - 1 and is_adverb(words[lead]):
         lead += 1
     first = words[lead].lower().strip(",")
-    if comma and first in SUBORDINATORS:
-        return "np"  # "..., because B": the reason stays with its claim
+    if comma and (first in SUBORDINATORS or first in _QUALIFIER_LEADS):
+        return "np"  # "..., because B", "..., which B", "..., including B": they qualify what comes before
     last_verb = next(p.verb for p in reversed(pieces) if p.kind in ("main", "vp"))
     own_verb = find_verb(words, start=1)
     gerund_subject = words[0].lower().endswith("ing")

@@ -14,7 +14,8 @@ SUBORDINATORS = frozenset(
      "before", "until"}
 )
 _LEADING_CLAUSE = re.compile(
-    rf"^(?P<lead>(?:{'|'.join(sorted(SUBORDINATORS))}|as\s+soon\s+as|as\s+long\s+as)\s[^,]+),\s+(?P<main>.+)$",
+    rf"^(?P<lead>(?:{'|'.join(sorted(SUBORDINATORS))}|as\s+soon\s+as|as\s+long\s+as)\s[^,]+),"
+    r"\s+(?P<main>.+)$",
     re.I,
 )
 
@@ -39,8 +40,10 @@ def lowercase_start(text: str) -> str:
 
 
 def strip_conjunction(text: str) -> str:
+    """Without a leading conjunction or linking adverb: 'and X', 'However, X' -> 'X'."""
     return re.sub(
-        r"^\s*(?:,\s*)?(?:and|or|but|as\s+well\s+as|then|also|thus|so|ultimately|further)\s+",
+        r"^\s*(?:,\s*)?(?:(?:and|or|but|as\s+well\s+as|then|also|thus|so|ultimately|further)\s+"
+        r"|(?:however|moreover|furthermore|additionally|in\s+addition|besides|also|thus|hence),\s+)",
         "", text, flags=re.I,
     ).strip()
 
