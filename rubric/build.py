@@ -29,7 +29,7 @@ from rubric.models import ID_PATTERN, MAX_KEY_POINTS, MAX_POINT_CHARS, Question
 from rubric.pronouns import name_the_subject, resolve_pronouns, resolve_sentence, sentence_subject
 from rubric.selection import select_points
 from rubric.steps import with_purpose
-from rubric.text import capitalise, clean_text, content_words, split_into_sentences, strip_conjunction
+from rubric.text import bare, capitalise, clean_text, content_words, split_into_sentences, strip_conjunction
 
 if TYPE_CHECKING:
     from evaluator.embedding import Embedder
@@ -65,10 +65,13 @@ def build_rubric(
         raise InvalidRubricError("no checkable statement found in the intent or the reference answer")
     claims = [c for c in candidates if c.source != "topic"]
     model = embedder if embedder is not None else default_embedder()
-    # Topics ("the role of X") only steer which reference claims count as implied; they become
-    # points themselves only when nothing checkable was found.
+    # Topics ("the role of X") steer which reference claims count as implied; they become points
+    # themselves only when no reference answer can fill them, or nothing checkable was found.
     topics = [c for c in candidates if c.source == "topic"]
-    points = select_points(question_text, claims or candidates, model, max_points, topics=topics)
+    chosen = claims if claims and reference_text else candidates
+    points = select_points(
+        question_text, chosen, model, max_points, topics=topics, topics_as_points=reference_text is None
+    )
     return Question(
         id=id or slug(question_text),
         text=question_text,
@@ -137,7 +140,8 @@ def draw_candidates(
         statements = intent_statements(intent, subject, is_definition_question(question))
         for group, (text, source) in enumerate(statements):
             claims = split_claim(text, subject) if source == "intent" else [text]
-            drawn.extend((claim, source, group, None) for claim in claims)
+            core = _topic_core(text, subject) if source == "topic" else None
+            drawn.extend((claim, source, group, core) for claim in claims)
     if reference:
         goal = question_goal(question) if imperative else None
         sentences = resolve_pronouns(split_into_sentences(reference), subject)
@@ -160,6 +164,14 @@ def draw_candidates(
             seen.add(text.lower())
             out.append(Candidate(text, source, len(out), group, _finish(core) if core else None))
     return out
+
+
+def _topic_core(topic: str, subject: str | None) -> str | None:
+    """'Autoencoders: purpose' -> 'purpose': what topics are told apart by, not the subject they share."""
+    if not subject:
+        return None
+    core = re.sub(rf"^(?:the\s+)?{re.escape(bare(subject))}(?:'s|'|:)?\s+", "", topic, flags=re.I)
+    return core if core != topic and content_words(core) else None
 
 
 def _clauses(sentence: str, subject: str | None) -> list[str]:

@@ -11,6 +11,7 @@ from rubric.grammar import find_verb, head_noun, is_plural
 from rubric.pronouns import resolve_possessives, resolve_sentence, sentence_subject
 from rubric.text import (
     STOPWORDS, bare, clean_text, content_words, lowercase_start, mentions, split_into_sentences,
+    strip_conjunction,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +74,9 @@ _KNOWLEDGE_OF = re.compile(
     re.IGNORECASE,
 )
 _COMPLEMENT = re.compile(r"^(?:in\s+detail\s+|briefly\s+|clearly\s+)?(that|how|why|whether|when)\s+", re.I)
-_NEXT_INSTRUCTION = re.compile(rf"\s*(?:;|,?\s+and\s+|,\s+)(?=(?:{_INSTRUCTIONS})(?:e?s)?\s)", re.I)
+_NEXT_INSTRUCTION = re.compile(rf"\s*(?:;\s*|,?\s+and\s+|,\s+)(?=(?:{_INSTRUCTIONS})(?:e?s)?\s)", re.I)
+# "Compare X with Y: X does A, while Y does B": what follows the colon is what to state.
+_STATEMENTS_AFTER = re.compile(r"^(?P<topic>[^:]{3,80}):\s+(?P<statements>.+)$")
 # Topic heads that name an aspect of the subject rather than what the subject is.
 _ASPECTS = {
     "structure", "function", "role", "purpose", "concept", "idea", "advantage", "disadvantage",
@@ -102,10 +105,14 @@ def intent_statements(
             if not piece:
                 continue
             complement = _COMPLEMENT.match(piece)
-            if complement:
-                clause = resolve_sentence(piece[complement.end() :], previous, subject)
+            colon = None if complement else _STATEMENTS_AFTER.match(piece)
+            if colon and find_verb(colon.group("statements").split()) is None:
+                colon = None
+            if complement or colon:
+                clause = piece[complement.end() :] if complement else colon.group("statements")
+                clause = resolve_sentence(clause, previous, subject)
                 for part in split_contrast(clause):
-                    out.append(_claim_or_topic(part, subject, complement.group(1)))
+                    out.append(_claim_or_topic(part, subject, complement.group(1) if complement else "that"))
                 previous = sentence_subject(clause) or previous
             else:
                 out.extend(topic_statements(piece, subject, definition and not comparing))
@@ -133,13 +140,15 @@ def _claim_or_topic(clause: str, subject: str | None, wh: str) -> tuple[str, Sou
 def topic_statements(piece: str, subject: str | None, definition: bool = False) -> list[tuple[str, Source]]:
     """A noun-phrase intent ("the structure of X, including A, B, and how X does C") as topics,
     with any embedded how/why/that clause taken as a claim."""
-    as_claim = re.match(r"^(?P<a>[\w\s'-]+?)\s+as\s+(?P<b>(?:a|an|the)\s+.+)$", piece, re.I)
+    first, _, rest = piece.partition(", ")
+    as_claim = re.match(r"^(?P<a>[\w\s'-]+?)\s+as\s+(?P<b>(?:a|an|the)\s+.+)$", first, re.I)
     if as_claim and subject and content_words(as_claim.group("a")) & content_words(subject):
-        # "dropout as a technique to ..." -> "Dropout is a technique to ..."
+        # "dropout as a technique to ..., and its benefits" -> "Dropout is a technique to ...", benefits
         a = as_claim.group("a")
-        return [(f"{a} {'are' if is_plural(a) else 'is'} {as_claim.group('b')}", "intent")]
+        claim = (f"{a} {'are' if is_plural(a) else 'is'} {as_claim.group('b')}", "intent")
+        return [claim, *(topic_statements(strip_conjunction(rest), subject) if rest else [])]
     parts = re.split(r",?\s+(?:including|especially|notably|in\s+particular)\s+", piece, maxsplit=1, flags=re.I)
-    items = [i for part in parts for item in split_list(part) for i in _WH_AND.split(item)]
+    items = [i for part in parts for item in _split_topics(part) for i in _WH_AND.split(item)]
     if definition and subject and len(items) == 1 and not mentions(items[0], subject) and " and " not in items[0]:
         head = head_noun(re.sub(r"^(?:the|a|an)\s+", "", items[0], flags=re.I))
         if head not in _ASPECTS:
@@ -153,6 +162,18 @@ def topic_statements(piece: str, subject: str | None, definition: bool = False) 
         else:
             out.append((_topic_phrase(item, subject), "topic"))
     return out
+
+
+_EXAMPLES = re.compile(r",?\s+(?:such\s+as|like|e\.g\.,?|for\s+example)\s+", re.I)
+
+
+def _split_topics(text: str) -> list[str]:
+    """'A, B and C' -> [A, B, C], but 'remedies such as A, B and C' stays one topic with its examples."""
+    examples = _EXAMPLES.search(text)
+    if not examples:
+        return split_list(text)
+    items = split_list(text[: examples.start()]) or [""]
+    return [*items[:-1], f"{items[-1]}{text[examples.start():]}".strip()]
 
 
 _WH_AND = re.compile(r"\s+and\s+(?=(?:how|why|when|whether)\s)", re.I)

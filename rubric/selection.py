@@ -47,7 +47,11 @@ def select_points(
     embedder: Embedder,
     max_points: int,
     topics: Sequence[Candidate] = (),
+    *,
+    topics_as_points: bool = False,
 ) -> list[KeyPoint]:
+    """The key points among `candidates`. A topic among them is left out where a claim already
+    covers it, unless `topics_as_points` (no reference answer can fill it): then only a duplicate is."""
     extra = [t for t in topics if t not in candidates]
     cores = [c.core for c in candidates if c.core]
     vectors = embedder.encode([question, *(c.text for c in candidates), *(t.text for t in extra), *cores])
@@ -75,7 +79,8 @@ def select_points(
             if c.source != "topic" and len(duplicate.alternatives) < MAX_ALTERNATIVES:
                 duplicate.alternatives.append(c.text)
             continue
-        if c.source == "topic" and any(float(p.vector @ v) >= IMPLIED_SIMILARITY for p in points):
+        covered = any(float(p.vector @ v) >= IMPLIED_SIMILARITY for p in points)
+        if c.source == "topic" and not topics_as_points and covered:
             continue  # the topic is already covered by a claim
         points.append(_Point(c.text, c.source, c.order, c.group, v, keys[i]))
 

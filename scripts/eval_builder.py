@@ -13,7 +13,8 @@ curated bank (rubric/data/questions):
 
 Two baselines are measured in the same run: `sentences` (one key point per sentence of the
 intent and the answer, nothing else) and `wrong-question` (the built rubric of the next question
-of the same level, which shows how much matching happens by chance at the threshold). A ceiling
+of the same level, which shows how much matching happens by chance at the threshold). Two more
+rows build from one source alone, as users may (`intent-only`, `reference-only`). A ceiling
 line gives the recall of a rubric made of every candidate claim, every sentence and the whole
 intent and answer (up to 20 points): no selection from the article's text can recall more. A
 reference row, `curated-text`, scores with the curated points' main texts alone (no alternative
@@ -42,7 +43,7 @@ from accuracy_data import load_graded  # noqa: E402
 
 from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, make_embedder  # noqa: E402
 from rubric import KeyPoint, Question, load_bank  # noqa: E402
-from rubric.build import draw_candidates  # noqa: E402
+from rubric.build import build_rubric, draw_candidates  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
 from rubric.text import split_into_sentences  # noqa: E402
 
@@ -77,7 +78,16 @@ def main() -> int:
     sentences = {qid: _sentence_rubric(built[qid]) for qid in ids}
     shifted = _shifted(ids, built)
     texts_only = {qid: _main_texts_only(curated[qid]) for qid in ids}
-    rubrics = {"builder": built, "sentences": sentences, "wrong-question": shifted, "curated-text": texts_only}
+    one_source = {
+        "intent-only": {qid: _built_from(built[qid], embedder, intent=built[qid].intent) for qid in ids},
+        "reference-only": {
+            qid: _built_from(built[qid], embedder, reference=built[qid].reference_answer) for qid in ids
+        },
+    }
+    rubrics = {
+        "builder": built, **one_source,
+        "sentences": sentences, "wrong-question": shifted, "curated-text": texts_only,
+    }
 
     evaluator = Evaluator(embedder=embedder, bank=curated)
     answers = _graded_answers(set(ids))
@@ -103,8 +113,8 @@ def main() -> int:
         print(f"{name:<16}{recall:>8.3f}{precision:>11.3f}{rho:>10.3f}{rho_grade:>10.3f}{points:>10.1f}")
     print(f"{'curated':<16}{1:>8.3f}{1:>11.3f}{1:>10.3f}{curated_grade:>10.3f}{curated_points:>10.1f}")
     print(f"\ntargets: recall >= {TARGETS['recall']}, precision >= {TARGETS['precision']}, spearman >= {TARGETS['spearman']}")
-    builder = rows[0]
-    ratios = [builder[i] / rows[1][i] if rows[1][i] else float("nan") for i in (1, 2, 3)]
+    builder, baseline = rows[0], next(row for row in rows if row[0] == "sentences")
+    ratios = [builder[i] / baseline[i] if baseline[i] else float("nan") for i in (1, 2, 3)]
     print(f"builder / sentences baseline: recall x{ratios[0]:.2f}, precision x{ratios[1]:.2f}, spearman x{ratios[2]:.2f}")
     ceiling = {qid: _everything_rubric(built[qid]) for qid in ids}
     recall, precision = _overlap(embedder, curated, ceiling, ids, args.threshold)
@@ -144,6 +154,13 @@ def _point_similarity(embedder, first: tuple[KeyPoint, ...], second: tuple[KeyPo
         for j in range(len(second)):
             out[i, j] = cos[np.ix_(a_owner == i, b_owner == j)].max()
     return out
+
+
+def _built_from(
+    question: Question, embedder, intent: str | None = None, reference: str | None = None
+) -> Question:
+    """The rubric built from the question and one of its two source texts."""
+    return build_rubric(question.text, intent, reference, id=question.id, embedder=embedder)
 
 
 def _sentence_rubric(question: Question) -> Question:

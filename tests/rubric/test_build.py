@@ -224,6 +224,56 @@ def test_topics_steer_but_do_not_become_points_when_there_are_claims(hashing_emb
     assert texts(q) == ["Transfer learning reuses a pre-trained model on a new task."]
 
 
+def test_without_a_reference_the_intent_topics_are_points_too(real_evaluator) -> None:
+    q = build_rubric(
+        "How does a neural network work?",
+        intent="Describe the structure of a neural network, including layers, neurons, and how they process "
+        "inputs.",
+        embedder=real_evaluator.embedder,
+    )
+    expected = {"Neural network: layers.", "Neural network: neurons.", "Neural networks process inputs."}
+    assert expected <= set(texts(q))
+    # topics that share only the subject are not duplicates of each other
+    q = build_rubric(
+        "What is an autoencoder?",
+        intent="Describe autoencoders' architecture, purpose, and typical use cases.",
+        embedder=real_evaluator.embedder,
+    )
+    assert len(q.key_points) == 3
+
+
+def test_statements_after_a_colon_or_semicolon_in_the_intent_are_claims(hashing_embedder) -> None:
+    q = build_rubric(
+        "Compare SGD and Adam.",
+        intent="Compare SGD with Adam: Adam adapts a learning rate per parameter using running averages of "
+        "gradients, while SGD uses one global rate; mention that SGD often generalizes better.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == [
+        "Adam adapts a learning rate per parameter using running averages of gradients.",
+        "SGD uses one global rate.",
+        "SGD often generalizes better.",
+    ]
+
+
+def test_an_intent_list_of_examples_and_an_as_phrase_before_a_list(hashing_embedder) -> None:
+    q = build_rubric(
+        "What is the vanishing gradient problem?",
+        intent="Explain that gradients shrink as they pass back through many layers, and list remedies such "
+        "as ReLU, residual connections and careful initialization.",
+        embedder=hashing_embedder,
+    )
+    remedies = "remedies such as ReLU, residual connections and careful initialization."
+    assert any(t.endswith(remedies) for t in texts(q))
+    q = build_rubric(
+        "What is dropout?",
+        intent="Explain dropout as a regularization technique, how it works during training, and its "
+        "benefits.",
+        embedder=hashing_embedder,
+    )
+    assert "Dropout is a regularization technique." in texts(q)
+
+
 def test_point_ids_are_unique_and_valid(hashing_embedder) -> None:
     q = build_rubric(
         "How do you reduce GPU memory use?",
