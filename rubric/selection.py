@@ -79,9 +79,9 @@ def select_points(
             if c.source != "topic" and len(duplicate.alternatives) < MAX_ALTERNATIVES:
                 duplicate.alternatives.append(c.text)
             continue
-        covered = any(float(p.vector @ v) >= IMPLIED_SIMILARITY for p in points)
-        if c.source == "topic" and not topics_as_points and covered:
-            continue  # the topic is already covered by a claim
+        if c.source == "topic" and not topics_as_points:
+            if any(float(p.vector @ v) >= IMPLIED_SIMILARITY for p in points):
+                continue  # the topic is already covered by a claim
         points.append(_Point(c.text, c.source, c.order, c.group, v, keys[i]))
 
     for p in points:
