@@ -160,7 +160,10 @@ def _chunk_kind(chunk: str, separator: str, pieces: list[_Piece], imperative: bo
         comma
         and own_verb is not None
         and own_verb < len(words) - 1
-        and words[0].lower() not in FUNCTION_WORDS - {"it", "they", "this", "these"}
+        and (
+            words[0].lower() not in FUNCTION_WORDS - {"it", "they", "this", "these"}
+            or _coordinated_clause(words, separator)
+        )
         and (not can_be_verb_only(words[0]) or gerund_subject)
         and (not gerund_subject or is_finite_only(words[own_verb]))
     )
@@ -190,6 +193,11 @@ def _chunk_kind(chunk: str, separator: str, pieces: list[_Piece], imperative: bo
         if gap_main.group("prep").lower() == gap_item.group("prep").lower():
             return "gap"
     return "np"
+
+
+def _coordinated_clause(words: list[str], separator: str) -> bool:
+    """', and the scores are averaged': a clause of its own with a determiner-led subject."""
+    return bool(re.search(r"\b(?:and|but)\b", separator, re.I)) and words[0].lower() in DETERMINERS
 
 
 def _is_participle(words: list[str], lead: int, pieces: list[_Piece]) -> bool:

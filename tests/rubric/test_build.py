@@ -353,6 +353,16 @@ def test_a_condition_that_opens_a_sentence_stays_with_every_claim_of_it() -> Non
     ]
 
 
+def test_a_coordinated_clause_with_its_own_subject_is_a_claim_of_its_own() -> None:
+    assert split_claim("Dropout zeroes random units, and the remaining activations are scaled up") == [
+        "Dropout zeroes random units",
+        "the remaining activations are scaled up",
+    ]
+    # a list of noun phrases after a comma is no clause
+    assert split_claim("An LSTM combines the input gate, the forget gate and the output gate") == [
+        "An LSTM combines the input gate, the forget gate and the output gate"
+    ]
+
 def test_a_trailing_reason_stays_with_its_claim() -> None:
     assert split_claim("Dropout is turned off at inference, because every neuron is needed then") == [
         "Dropout is turned off at inference, because every neuron is needed then"
