@@ -104,6 +104,7 @@ def split_claim(clause: str, subject: str | None = None, imperative: bool = Fals
     if condition:  # the condition holds for every claim of the main clause
         lead, main = condition
         claims = split_claim(main, subject, imperative)
+        # the main clause keeps its own casing ("B and C are ..."); a subject put in its place is lowered
         return [f"{lead}, {c if c.split()[0] == main.split()[0] else lowercase_start(c)}" for c in claims]
     words = clause.split()
     if not words:

@@ -76,7 +76,7 @@ _KNOWLEDGE_OF = re.compile(
 _COMPLEMENT = re.compile(r"^(?:in\s+detail\s+|briefly\s+|clearly\s+)?(that|how|why|whether|when)\s+", re.I)
 _NEXT_INSTRUCTION = re.compile(rf"\s*(?:;\s*|,?\s+and\s+|,\s+)(?=(?:{_INSTRUCTIONS})(?:e?s)?\s)", re.I)
 # "Compare X with Y: X does A, while Y does B": what follows the colon is what to state.
-_STATEMENTS_AFTER = re.compile(r"^(?P<topic>[^:]{3,80}):\s+(?P<statements>.+)$")
+_STATEMENTS_AFTER = re.compile(r"^[^:]{3,80}:\s+(?P<statements>.+)$")
 # Topic heads that name an aspect of the subject rather than what the subject is.
 _ASPECTS = {
     "structure", "function", "role", "purpose", "concept", "idea", "advantage", "disadvantage",
@@ -105,18 +105,22 @@ def intent_statements(
             if not piece:
                 continue
             complement = _COMPLEMENT.match(piece)
-            colon = None if complement else _STATEMENTS_AFTER.match(piece)
-            if colon and find_verb(colon.group("statements").split()) is None:
-                colon = None
-            if complement or colon:
-                clause = piece[complement.end() :] if complement else colon.group("statements")
-                clause = resolve_sentence(clause, previous, subject)
-                for part in split_contrast(clause):
-                    out.append(_claim_or_topic(part, subject, complement.group(1) if complement else "that"))
+            statements = piece[complement.end() :] if complement else _after_colon(piece)
+            if statements is not None:
+                clause = resolve_sentence(statements, previous, subject)
+                wh = complement.group(1) if complement else "that"
+                out.extend(_claim_or_topic(part, subject, wh) for part in split_contrast(clause))
                 previous = sentence_subject(clause) or previous
             else:
                 out.extend(topic_statements(piece, subject, definition and not comparing))
     return out
+
+
+def _after_colon(piece: str) -> str | None:
+    """'SGD with Adam: Adam adapts ...' -> 'Adam adapts ...', when what follows the colon has a verb."""
+    match = _STATEMENTS_AFTER.match(piece)
+    statements = match.group("statements") if match else None
+    return statements if statements and find_verb(statements.split()) is not None else None
 
 
 def _strip_instruction(piece: str) -> str:
@@ -164,12 +168,12 @@ def topic_statements(piece: str, subject: str | None, definition: bool = False) 
     return out
 
 
-_EXAMPLES = re.compile(r",?\s+(?:such\s+as|like|e\.g\.,?|for\s+example)\s+", re.I)
+_EXAMPLE_LEAD = re.compile(r",?\s+(?:such\s+as|like|e\.g\.,?|for\s+example)\s+", re.I)
 
 
 def _split_topics(text: str) -> list[str]:
     """'A, B and C' -> [A, B, C], but 'remedies such as A, B and C' stays one topic with its examples."""
-    examples = _EXAMPLES.search(text)
+    examples = _EXAMPLE_LEAD.search(text)
     if not examples:
         return split_list(text)
     items = split_list(text[: examples.start()]) or [""]
