@@ -1,6 +1,9 @@
 """The labelled data that calibration and the accuracy report read, and how it is split.
 
 - The project's graded answers: tests/data/graded/<question-id>.yaml.
+- The blind set: tests/data/blind/<question-id>.yaml, answers to the bank's questions written by a
+  writer who saw only the question texts (never the rubrics, the graded answers or the code),
+  graded 0-5 by that writer and labelled per key point apart; never used for fitting.
 - SemEval-2013 Task 7 (Dzikovska et al., 2013), 2-way training data, read from
   ../shared/datasets/ and never copied into the repository; absent -> None.
 """
@@ -17,6 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADED_DIR = ROOT / "tests" / "data" / "graded"
+BLIND_DIR = ROOT / "tests" / "data" / "blind"
 SEMEVAL_FILE = ROOT.parent / "shared" / "datasets" / "semeval2013-2way-train.jsonl"
 CACHE_DIR = Path("/tmp/interview-evaluator-accuracy-cache")  # never inside the repository
 

@@ -4,6 +4,9 @@ On the held-back questions of the project's graded answers (accuracy_data.is_hel
 per-verdict precision/recall/F1, answer-level Spearman with the human grades, mean score per
 answer kind, contradiction recall and false contradictions on correct answers, and whether
 vague and key-term-list answers score below every partial answer of their question.
+On the blind set (every question; answers written apart from the rubrics, see accuracy_data):
+the same verdict figures, Spearman with the writer's grades beside that of the naive cosine of
+the answer with the question's reference answer, and mean score per kind.
 On SemEval-2013 Task 7 2-way training data (Dzikovska et al., 2013), the half of its questions
 that calibration never saw: accuracy and macro-F1, the correct/incorrect threshold chosen on
 other questions (5 folds by question), beside the naive whole-answer cosine baseline computed
@@ -25,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy_data import (  # noqa: E402
+    BLIND_DIR,
     DiskCachedEmbedder,
     is_held_back,
     load_graded,
@@ -37,6 +41,7 @@ from accuracy_data import (  # noqa: E402
 from evaluator import EvaluationRequest, Evaluator  # noqa: E402
 
 CORRECT_KINDS = {"complete", "paraphrase", "padded", "short"}  # answers with no wrong claim
+BLIND_CORRECT_KINDS = {"strong", "example-led", "adequate"}
 VERDICTS = ("covered", "partial", "missed", "contradicted")
 
 
@@ -53,6 +58,9 @@ def main() -> None:
     answers = [a for a in load_graded() if args.all_questions or is_held_back(a.question_id)]
     results = evaluator.evaluate_many([EvaluationRequest(a.text, question_id=a.question_id) for a in answers])
     report["project"] = project_figures(answers, results)
+    blind = load_graded(BLIND_DIR)
+    if blind:
+        report["blind"] = blind_figures(evaluator, blind)
     if not args.no_semeval:
         rows = load_semeval()
         report["semeval"] = semeval_figures(evaluator, rows) if rows else "absent"
@@ -62,7 +70,7 @@ def main() -> None:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
 
 
-def project_figures(answers, results) -> dict:  # noqa: ANN001
+def project_figures(answers, results, correct_kinds=CORRECT_KINDS) -> dict:  # noqa: ANN001
     from scipy.stats import spearmanr
 
     gold, predicted = [], []
@@ -82,8 +90,8 @@ def project_figures(answers, results) -> dict:  # noqa: ANN001
     by_kind = defaultdict(list)
     for answer, result in zip(answers, results):
         by_kind[answer.kind].append(result.score)
-    correct_points = [p for a, r in zip(answers, results) if a.kind in CORRECT_KINDS for p in r.points]
-    correct_answers = [r for a, r in zip(answers, results) if a.kind in CORRECT_KINDS]
+    correct_points = [p for a, r in zip(answers, results) if a.kind in correct_kinds for p in r.points]
+    correct_answers = [r for a, r in zip(answers, results) if a.kind in correct_kinds]
     gaming_violations = []
     per_question = defaultdict(dict)
     for answer, result in zip(answers, results):
@@ -106,6 +114,18 @@ def project_figures(answers, results) -> dict:  # noqa: ANN001
         "false_contradictions_answers": sum(bool(r.contradicted) for r in correct_answers) / len(correct_answers),
         "gaming_violations": gaming_violations,
     }
+
+
+def blind_figures(evaluator: Evaluator, answers) -> dict:  # noqa: ANN001
+    """The project figures on the blind set, with the naive cosine's Spearman beside them."""
+    from scipy.stats import spearmanr
+
+    results = evaluator.evaluate_many([EvaluationRequest(a.text, question_id=a.question_id) for a in answers])
+    figures = project_figures(answers, results, BLIND_CORRECT_KINDS)
+    references = [evaluator.bank[a.question_id].reference_answer or evaluator.bank[a.question_id].text for a in answers]
+    naive = np.sum(evaluator.embedder.encode([a.text for a in answers]) * evaluator.embedder.encode(references), axis=1)
+    figures["naive_spearman"] = float(spearmanr(naive, [a.grade for a in answers])[0])
+    return figures
 
 
 def semeval_figures(evaluator: Evaluator, rows: list[dict]) -> dict:
@@ -180,6 +200,19 @@ def print_table(report: dict) -> None:
     print(f"vague/restated/key-term answers at or above a partial answer: {len(p['gaming_violations'])}")
     for line in p["gaming_violations"]:
         print(f"  {line}")
+    b = report.get("blind")
+    if b:
+        print(f"Blind set, written apart from the rubrics: {b['answers']} answers, {b['questions']} questions, "
+              f"{b['points']} key points")
+        print(f"{'verdict':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'gold':>7}{'predicted':>10}")
+        for verdict in ("covered", "missed", "contradicted"):
+            v = b["verdicts"][verdict]
+            print(f"{verdict:<14}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>7.3f}{v['gold']:>7}{v['predicted']:>10}")
+        print(f"answer-level Spearman with grades   {b['spearman']:.3f}   (naive cosine with the reference answer: "
+              f"{b['naive_spearman']:.3f})")
+        print(f"false contradictions, correct answers: {b['false_contradictions_points']:.3f} of points, "
+              f"{b['false_contradictions_answers']:.3f} of answers")
+        print("mean score by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in b["mean_score_by_kind"].items()))
     s = report.get("semeval")
     if isinstance(s, dict):
         print(f"SemEval-2013 2-way (held-back half: {s['answers']} answers, {s['questions']} questions), 5-fold by question")
