@@ -5,13 +5,14 @@ model on them and their pairwise products (`interactions`), fitted by scripts/ca
 labelled answers, turns them into the probability that the answer covers the point. Credit rises
 linearly from 0 at `no_credit` to 1 at `full_credit`; the verdict is `covered` from `covered`,
 `partial` from `partial`, else `missed`. A point whose best-matching sentence has similarity >=
-`contradiction_similarity` and asserts its opposite is `contradicted` and earns nothing; so is a
+`contradiction_similarity`, is matched less well by every other point, and asserts the point's
+opposite is `contradicted` and earns nothing; so is a
 point one of whose misconceptions an answer's sentence matches at least `misconception_similarity`,
 and `misconception_margin` better than the point (matching.misconception_segment; None switches
 that off), or that makes the word edit that turns right text into a misconception at least
 `edit_closeness` similar to that text, at least `edit_similarity` close to the misconception and
-`edit_margin` better than the point (matching.edited_misconception_segment; None switches that
-off). The values live in calibration.json beside this module.
+`edit_margin` better than the point's best match in the answer (matching.edited_misconception_segment;
+None switches that off). The values live in calibration.json beside this module.
 """
 
 from __future__ import annotations

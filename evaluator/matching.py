@@ -70,12 +70,13 @@ def edited_misconception_segment(
 ) -> tuple[int, int] | None:
     """(misconception, segment) where a segment makes the edit that turns right text into one of a
     point's misconceptions, or None: segment j makes misconception k's word edit (`makes_edit[k, j]`,
-    see lexical.makes_edit), is at least `min_similarity` close to k (`wrong[k, j]`), and is no more
-    than `-margin` closer to the point (`support[j]`) than to k. This finds misconceptions that sit
+    see lexical.makes_edit), and is at least `min_similarity` close to k (`wrong[k, j]`), while no
+    segment is more than `-margin` closer to the point (`support`) than j is to k (an answer that
+    states the point plainly elsewhere is not taken to deny it). This finds misconceptions that sit
     too close to a right statement for the embedding alone to tell apart ("more parameters" for
     "fewer parameters").
     """
-    stating = makes_edit & (wrong >= min_similarity) & (wrong - support >= margin)
+    stating = makes_edit & (wrong >= min_similarity) & (wrong - support.max(initial=-1.0) >= margin)
     if not stating.any():
         return None
     k, j = np.unravel_index(int(np.argmax(np.where(stating, wrong, -np.inf))), wrong.shape)

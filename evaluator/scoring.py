@@ -278,15 +278,15 @@ class Evaluator:
             return None
         sims = d.similarity[np.ix_(phrasings, candidates)]
         segments = [d.segments[j] for j in candidates]
+        points = d.point_similarity[:, candidates]
+        about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all
         mine = np.flatnonzero(rubric.misconception_owner == point)
         stated = None
         if mine.size:  # checked first, as it names the misconception
             wrong = d.misconception_similarity[np.ix_(mine, candidates)]
-            points = d.point_similarity[:, candidates]
-            about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all
             support = sims.max(axis=0)
             stated = _misconception(rubric, mine, segments, support, wrong, misconception, edit, about_point)
-        return stated or _denial(rubric, phrasings, segments, sims, min_similarity)
+        return stated or _denial(rubric, phrasings, segments, sims, min_similarity, about_point)
 
     def _vectors_for(self, question: Question) -> _RubricVectors:
         with self._lock:
@@ -337,14 +337,22 @@ class Evaluator:
 
 
 def _denial(
-    rubric: _RubricVectors, phrasings: np.ndarray, segments: list[Segment], sims: np.ndarray, min_similarity: float
+    rubric: _RubricVectors,
+    phrasings: np.ndarray,
+    segments: list[Segment],
+    sims: np.ndarray,
+    min_similarity: float,
+    about_point: np.ndarray,
 ) -> tuple[ContradictionCue, Segment] | None:
-    """A segment that matches the point (nearly) best, at least `min_similarity`, and denies it in words."""
+    """A segment that matches the point (nearly) best, at least `min_similarity`, and denies it in
+    words; only in a segment `about_point` (one that another point matches better is about that one)."""
     floor = max(min_similarity, float(sims.max()) - NEAR_BEST_SIMILARITY)
     for flat in np.argsort(-sims, axis=None, kind="stable"):
         i, j = np.unravel_index(int(flat), sims.shape)
         if sims[i, j] < floor:
             break
+        if not about_point[j]:
+            continue
         cue = find_contradiction(rubric.phrasings[phrasings[i]], segments[j].text)
         if cue:
             return cue, segments[j]

@@ -63,6 +63,11 @@ def test_agreeing_text_has_no_cue(text):
         # before and after swap with their operands, so words alone cannot tell
         ("ReLU is applied after each convolution.",
          "Convolution outputs pass through ReLU before the next layer."),
+        # a negation in a relative clause qualifies a noun; it does not deny the point
+        ("Typical augmentations include rotations, flips and colour changes.",
+         "Augmentation applies transformations that don't change the label, such as rotations and flips."),
+        ("Hyperparameters include the learning rate and the batch size.",
+         "Hyperparameters are settings which the model doesn't learn, such as the learning rate."),
     ],
 )
 def test_agreeing_wordings_have_no_cue(point, text):
@@ -116,6 +121,20 @@ def test_a_denial_far_below_the_best_match_is_not_taken(hashing_evaluator):
     high = default_calibration().contradiction_similarity + 0.2
     details = _details(hashing_evaluator, SENTENCES, [high, high - NEAR_BEST_SIMILARITY - 0.05])
     assert hashing_evaluator.contradiction_in(0, details) is None
+
+
+def test_a_denial_in_a_sentence_another_point_matches_better_is_not_taken(hashing_evaluator):
+    high = default_calibration().contradiction_similarity + 0.2
+    details = _details(hashing_evaluator, SENTENCES, [high - 0.1, high])
+    other = KeyPoint(id="other", text="Dropout is a regularisation technique.")
+    question = details.question.model_copy(update={"key_points": (*details.question.key_points, other)})
+
+    def with_other_point(similarities: list[float]) -> MatchDetails:
+        both = np.vstack([details.similarity, [similarities]])
+        return replace(details, question=question, similarity=both, point_similarity=both)
+
+    assert hashing_evaluator.contradiction_in(0, with_other_point([0.0, high + 0.05])) is None
+    assert hashing_evaluator.contradiction_in(0, with_other_point([0.0, high - 0.05])) is not None
 
 
 def test_a_denial_below_the_calibrated_similarity_is_not_taken(hashing_evaluator):

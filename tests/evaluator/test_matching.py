@@ -117,7 +117,9 @@ def test_misconception_segment(support, wrong, expected):
     ("support", "wrong", "edited", "expected"),
     [
         ([0.8, 0.5], [[0.78, 0.3]], [[True, False]], (0, 0)),  # makes the edit, about as close as the point
-        ([0.8, 0.5], [[0.78, 0.3], [0.6, 0.72]], [[False, False], [False, True]], (1, 1)),
+        ([0.7, 0.5], [[0.78, 0.3], [0.6, 0.72]], [[False, False], [False, True]], (1, 1)),
+        # the answer states the point plainly elsewhere (0.9), far closer than the edit's segment to the misconception
+        ([0.9, 0.5], [[0.6, 0.72]], [[False, True]], None),
         ([0.8, 0.5], [[0.78, 0.3]], [[False, True]], None),  # the segment close to it does not make the edit
         ([0.9, 0.5], [[0.78, 0.3]], [[True, False]], None),  # much closer to the point than to the misconception
         ([0.5, 0.5], [[0.65, 0.3]], [[True, False]], None),  # below the similarity floor

@@ -111,3 +111,19 @@ def test_a_misconception_too_close_to_right_text_for_the_embedding_is_found_by_i
     )
     assert without_edits.evaluate(wrong, question_id=question_id).contradicted == ()
     assert real_evaluator.evaluate(wrong, question_id=question_id).contradicted == (point_id,)
+
+
+# (question, a correct answer, the point it states plainly in one sentence while another sentence
+# shares words with one of that point's misconceptions)
+STATED_PLAINLY = [
+    ("fresher-06", "epoch",
+     "An epoch is one full pass over every example in the training set. You usually pick how many epochs "
+     "to run by watching the validation loss and stopping once it stops improving."),
+]
+
+
+@pytest.mark.parametrize(("question_id", "point_id", "answer"), STATED_PLAINLY)
+def test_a_point_stated_plainly_is_not_contradicted_by_another_sentence(real_evaluator, question_id, point_id, answer):
+    result = real_evaluator.evaluate(answer, question_id=question_id)
+    point = next(p for p in result.points if p.id == point_id)
+    assert point.verdict == "covered", (point.verdict, point.misconception)
