@@ -3,8 +3,8 @@
 Two cues, each checked between a key point and the answer text that matches it best:
 - negation: one of them denies what the other asserts (a "not" whose next content words the
   other text uses), unless both are negated or either denies by meaning ("prevents", "without");
-  a negation in a relative clause ("transformations that don't change the label") qualifies a
-  noun and is not counted;
+  a negation in a relative clause ("transformations that don't change the label") or a condition
+  ("if that is not possible") is not counted;
 - opposite words: the point says one side of a known pair (increase/reduce, training/inference,
   sharper/blurrier ...) and the answer says the other side instead (for more/fewer/less, of the
   same word).
@@ -25,7 +25,7 @@ _NEGATIONS = frozenset(
 # Phrases that contain a negation word but do not negate the claim.
 _NOT_NEGATING = re.compile(
     r"\b(?:not only|not just|rather than|instead of|no matter|whether or not|if not|nothing but|"
-    r"not necessarily)\b",
+    r"not necessarily|yes or no)\b",
     re.IGNORECASE,
 )
 
@@ -61,9 +61,10 @@ _IMPLICIT_NEGATIONS = frozenset(
 )
 # Words a negation's scope skips: "not tied to one paradigm" denies the tie, not the count.
 _OUT_OF_SCOPE = STOPWORDS | _NEGATIONS | frozenset("one two three single".split())
-# A negation this few words after a relative word is in a relative clause: it qualifies a noun.
-_RELATIVE = frozenset("that which who whom whose where".split())
-RELATIVE_WORDS = 5
+# A negation this few words after one of these words is in a relative clause, which qualifies a
+# noun, or in a condition, which asserts nothing: neither denies the point.
+_CLAUSE_OPENERS = frozenset("that which who whom whose where if unless".split())
+CLAUSE_WORDS = 5
 SCOPE_WORDS = 3  # content words after a negation that it is taken to apply to
 # The evaluator checks every sentence whose similarity to a point is this close to the best one's.
 # 0.05 raised recall on the calibration questions (0.17 -> 0.24) but flagged the contrast clause of
@@ -104,8 +105,8 @@ def negation_scopes(text: str) -> list[tuple[str, ...]]:
     tokens = words(_NOT_NEGATING.sub(" ", text))
     scopes = []
     for i, token in enumerate(tokens):
-        relative = _RELATIVE & set(tokens[max(0, i - RELATIVE_WORDS) : i])
-        if (token in _NEGATIONS or token.endswith("n't")) and not relative:
+        in_clause = _CLAUSE_OPENERS & set(tokens[max(0, i - CLAUSE_WORDS) : i])
+        if (token in _NEGATIONS or token.endswith("n't")) and not in_clause:
             following = [t for t in tokens[i + 1 :] if t not in _OUT_OF_SCOPE]
             scopes.append(tuple(stem(t) for t in following[:SCOPE_WORDS]))
     return scopes

@@ -68,6 +68,10 @@ def test_agreeing_text_has_no_cue(text):
          "Augmentation applies transformations that don't change the label, such as rotations and flips."),
         ("Hyperparameters include the learning rate and the batch size.",
          "Hyperparameters are settings which the model doesn't learn, such as the learning rate."),
+        # a condition asserts nothing, and "yes or no" is no negation
+        ("Data augmentation or more training data gives the model more variety to learn from.",
+         "The most effective fix is usually more data, and if that's not possible, data augmentation."),
+        ("A perceptron outputs a binary class.", "A perceptron says yes or no, a binary class decision."),
     ],
 )
 def test_agreeing_wordings_have_no_cue(point, text):
