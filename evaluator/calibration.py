@@ -4,7 +4,8 @@ For each key point the evaluator measures FEATURE_NAMES (see matching.point_feat
 model on them and their pairwise products (`interactions`), fitted by scripts/calibrate.py on
 labelled answers, turns them into the probability that the answer covers the point. Credit rises
 linearly from 0 at `no_credit` to 1 at `full_credit`; the verdict is `covered` from `covered`,
-`partial` from `partial`, else `missed`. A point whose best-matching sentence has similarity >=
+`partial` above `partial` (fitted equal to `no_credit`: a partial point earns some credit, not
+all), else `missed`. A point whose best-matching sentence has similarity >=
 `contradiction_similarity`, is matched less well by every other point, and asserts the point's
 opposite is `contradicted` and earns nothing; so is a
 point one of whose misconceptions an answer's sentence matches at least `misconception_similarity`,

@@ -100,7 +100,7 @@ def credit(probability: np.ndarray | float, calibration: Calibration) -> np.ndar
 def verdict_for(probability: float, calibration: Calibration) -> Verdict:
     if probability >= calibration.covered:
         return "covered"
-    if probability >= calibration.partial:
+    if probability > calibration.partial:
         return "partial"
     return "missed"
 

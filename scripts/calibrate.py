@@ -11,11 +11,11 @@ constants in the repository are fitted without it.
 Steps, each chosen on the fitting data only:
 1. a logistic model of "the point is covered" on the match features (MODELLED) and their pairwise
    products (contradicted points left out);
-2. `covered`: the probability threshold with the best covered-verdict F1; `partial`: the one
-   with the best F1 for "covered or partly covered" taken as at least half the covered threshold;
+2. `covered`: the probability threshold with the best covered-verdict F1;
 3. the credit ramp: a missed point earns nothing and a covered one full credit, so
-   `full_credit` is `covered`, and `no_credit`, between `partial` and `covered`, is the one with
-   the best Spearman of answer scores vs grades;
+   `full_credit` is `covered`, and `no_credit`, between half of `covered` and `covered`, is the
+   one with the best Spearman of answer scores vs grades; `partial` is `no_credit`, so a point
+   is `partial` exactly when it earns some credit but not all;
 4. the three contradiction checks, `contradiction_similarity` (word cues),
    `misconception_similarity` / `misconception_margin` (the rubric's misconceptions, in about
    their words) and `edit_similarity` / `edit_margin` / `edit_closeness` (the word edit that
@@ -99,8 +99,8 @@ def main() -> None:
     project_p = coverage_probability(X[:n_project], probe)
     grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
     covered = float(max(grid, key=lambda t: f1_score(y[:n_project], project_p >= t)))
-    partial = round(covered / 2, 2)
-    no_credit = _best_no_credit(fit_answers, details, probe, partial, covered, spearmanr)
+    no_credit = _best_no_credit(fit_answers, details, probe, round(covered / 2, 2), covered, spearmanr)
+    partial = no_credit  # a partial verdict is one that earns some credit, not all
     denial, (misconception, margin), (edit, edit_margin, closeness) = _contradiction_thresholds(
         evaluator, fit_answers, details
     )
@@ -151,16 +151,15 @@ def _fit_model(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[tuple, tupl
     return tuple(map(float, weights)), tuple(tuple(map(float, row)) for row in interactions), bias
 
 
-def _best_no_credit(answers, details, probe, partial, covered, spearmanr) -> float:  # noqa: ANN001
-    """The start of the credit ramp with the best Spearman: no credit for a missed point, full
-    credit for a covered one, so the ramp runs from somewhere in the `partial` band up to `covered`."""
+def _best_no_credit(answers, details, probe, lowest, covered, spearmanr) -> float:  # noqa: ANN001
+    """The start of the credit ramp with the best Spearman, from `lowest` up to `covered` (where
+    full credit starts)."""
     grades = [a.grade for a in answers]
     probabilities = [coverage_probability(d.features, probe) for d in details]
     point_weights = [np.array([p.weight for p in d.question.key_points]) for d in details]
-    best, best_rho = partial, -2.0
-    for no_credit in np.round(np.arange(partial, covered, 0.02), 2):
-        ramp = replace(probe, no_credit=float(no_credit), full_credit=covered, partial=partial,
-                       covered=covered)
+    best, best_rho = lowest, -2.0
+    for no_credit in np.round(np.arange(lowest, covered, 0.02), 2):
+        ramp = replace(probe, no_credit=float(no_credit), full_credit=covered, covered=covered)
         scores = [weighted_score(credit(p, ramp), w) for p, w in zip(probabilities, point_weights)]
         rho = spearmanr(scores, grades)[0]
         if rho > best_rho + 1e-9:

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from evaluator.calibration import Calibration, load_calibration
+from evaluator.calibration import Calibration, default_calibration, load_calibration
 from evaluator.matching import (
     best_segments,
     coverage_probability,
@@ -68,9 +68,16 @@ def test_credit_is_a_clipped_linear_ramp():
     np.testing.assert_allclose(credit(np.array([0.1, 0.2, 0.4, 0.6, 0.9]), CAL), [0, 0, 0.5, 1, 1])
 
 
-@pytest.mark.parametrize(("p", "verdict"), [(0.39, "missed"), (0.4, "partial"), (0.6, "covered")])
+@pytest.mark.parametrize(("p", "verdict"), [(0.39, "missed"), (0.4, "missed"), (0.41, "partial"), (0.6, "covered")])
 def test_verdict_bands(p, verdict):
     assert verdict_for(p, CAL) == verdict
+
+
+@pytest.mark.parametrize("fitted", [replace(CAL, partial=CAL.no_credit), default_calibration()])
+def test_a_partial_verdict_is_one_that_earns_some_credit_but_not_all(fitted):
+    for p in np.round(np.arange(0.0, 1.0, 0.005), 3):
+        earned = float(credit(p, fitted))
+        assert (verdict_for(p, fitted) == "partial") == (0 < earned < 1), p
 
 
 def test_weighted_score():
