@@ -6,7 +6,7 @@ labelled answers, turns them into the probability that the answer covers the poi
 linearly from 0 at `no_credit` to 1 at `full_credit`; the verdict is `covered` from `covered`,
 `partial` above `partial` (fitted equal to `no_credit`: a partial point earns some credit, not
 all), else `missed`. A point whose best-matching sentence has similarity >=
-`contradiction_similarity`, is matched less well by every other point, and asserts the point's
+`contradiction_similarity`, is matched no better by any other point, and asserts the point's
 opposite is `contradicted` and earns nothing; so is a
 point one of whose misconceptions an answer's sentence matches at least `misconception_similarity`,
 and `misconception_margin` better than the point (matching.misconception_segment; None switches

@@ -122,8 +122,9 @@ def blind_figures(evaluator: Evaluator, answers) -> dict:  # noqa: ANN001
 
     results = evaluator.evaluate_many([EvaluationRequest(a.text, question_id=a.question_id) for a in answers])
     figures = project_figures(answers, results, BLIND_CORRECT_KINDS)
-    references = [evaluator.bank[a.question_id].reference_answer or evaluator.bank[a.question_id].text for a in answers]
-    naive = np.sum(evaluator.embedder.encode([a.text for a in answers]) * evaluator.embedder.encode(references), axis=1)
+    questions = [evaluator.bank[a.question_id] for a in answers]
+    references = evaluator.embedder.encode([q.reference_answer or q.text for q in questions])
+    naive = np.sum(evaluator.embedder.encode([a.text for a in answers]) * references, axis=1)
     figures["naive_spearman"] = float(spearmanr(naive, [a.grade for a in answers])[0])
     return figures
 
@@ -202,14 +203,15 @@ def print_table(report: dict) -> None:
         print(f"  {line}")
     b = report.get("blind")
     if b:
-        print(f"Blind set, written apart from the rubrics: {b['answers']} answers, {b['questions']} questions, "
-              f"{b['points']} key points")
+        print(f"Blind set, written apart from the rubrics: {b['answers']} answers, "
+              f"{b['questions']} questions, {b['points']} key points")
         print(f"{'verdict':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'gold':>7}{'predicted':>10}")
         for verdict in ("covered", "missed", "contradicted"):
             v = b["verdicts"][verdict]
-            print(f"{verdict:<14}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>7.3f}{v['gold']:>7}{v['predicted']:>10}")
-        print(f"answer-level Spearman with grades   {b['spearman']:.3f}   (naive cosine with the reference answer: "
-              f"{b['naive_spearman']:.3f})")
+            print(f"{verdict:<14}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>7.3f}"
+                  f"{v['gold']:>7}{v['predicted']:>10}")
+        print(f"answer-level Spearman with grades   {b['spearman']:.3f}   "
+              f"(naive cosine with the reference answer: {b['naive_spearman']:.3f})")
         print(f"false contradictions, correct answers: {b['false_contradictions_points']:.3f} of points, "
               f"{b['false_contradictions_answers']:.3f} of answers")
         print("mean score by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in b["mean_score_by_kind"].items()))

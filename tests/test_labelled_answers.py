@@ -30,7 +30,9 @@ def test_every_bank_question_has_labelled_answers(name: str):
 
 
 @pytest.mark.parametrize(
-    ("name", "path"), [(name, path) for name in sorted(SETS) for path in _files(name)], ids=lambda v: getattr(v, "stem", v)
+    ("name", "path"),
+    [(name, path) for name in sorted(SETS) for path in _files(name)],
+    ids=lambda v: getattr(v, "stem", v),
 )
 def test_labels_name_every_key_point_of_the_question(name: str, path: Path):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

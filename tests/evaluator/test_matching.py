@@ -68,7 +68,9 @@ def test_credit_is_a_clipped_linear_ramp():
     np.testing.assert_allclose(credit(np.array([0.1, 0.2, 0.4, 0.6, 0.9]), CAL), [0, 0, 0.5, 1, 1])
 
 
-@pytest.mark.parametrize(("p", "verdict"), [(0.39, "missed"), (0.4, "missed"), (0.41, "partial"), (0.6, "covered")])
+@pytest.mark.parametrize(
+    ("p", "verdict"), [(0.39, "missed"), (0.4, "missed"), (0.41, "partial"), (0.6, "covered")]
+)
 def test_verdict_bands(p, verdict):
     assert verdict_for(p, CAL) == verdict
 
@@ -125,7 +127,8 @@ def test_misconception_segment(support, wrong, expected):
     [
         ([0.8, 0.5], [[0.78, 0.3]], [[True, False]], (0, 0)),  # makes the edit, about as close as the point
         ([0.7, 0.5], [[0.78, 0.3], [0.6, 0.72]], [[False, False], [False, True]], (1, 1)),
-        # the answer states the point plainly elsewhere (0.9), far closer than the edit's segment to the misconception
+        # the answer states the point plainly elsewhere (0.9), far closer than the edit's segment is
+        # to the misconception
         ([0.9, 0.5], [[0.6, 0.72]], [[False, True]], None),
         ([0.8, 0.5], [[0.78, 0.3]], [[False, True]], None),  # the segment close to it does not make the edit
         ([0.9, 0.5], [[0.78, 0.3]], [[True, False]], None),  # much closer to the point than to the misconception

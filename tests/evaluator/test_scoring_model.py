@@ -123,7 +123,9 @@ STATED_PLAINLY = [
 
 
 @pytest.mark.parametrize(("question_id", "point_id", "answer"), STATED_PLAINLY)
-def test_a_point_stated_plainly_is_not_contradicted_by_another_sentence(real_evaluator, question_id, point_id, answer):
+def test_a_point_stated_plainly_is_not_contradicted_by_another_sentence(
+    real_evaluator, question_id, point_id, answer
+):
     result = real_evaluator.evaluate(answer, question_id=question_id)
     point = next(p for p in result.points if p.id == point_id)
     assert point.verdict == "covered", (point.verdict, point.misconception)
