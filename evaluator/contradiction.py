@@ -105,10 +105,12 @@ def negation_scopes(text: str) -> list[tuple[str, ...]]:
     tokens = words(_NOT_NEGATING.sub(" ", text))
     scopes = []
     for i, token in enumerate(tokens):
-        in_clause = _CLAUSE_OPENERS & set(tokens[max(0, i - CLAUSE_WORDS) : i])
-        if (token in _NEGATIONS or token.endswith("n't")) and not in_clause:
-            following = [t for t in tokens[i + 1 :] if t not in _OUT_OF_SCOPE]
-            scopes.append(tuple(stem(t) for t in following[:SCOPE_WORDS]))
+        if not (token in _NEGATIONS or token.endswith("n't")):
+            continue
+        if not _CLAUSE_OPENERS.isdisjoint(tokens[max(0, i - CLAUSE_WORDS) : i]):
+            continue  # in a relative clause or a condition
+        following = [t for t in tokens[i + 1 :] if t not in _OUT_OF_SCOPE]
+        scopes.append(tuple(stem(t) for t in following[:SCOPE_WORDS]))
     return scopes
 
 
