@@ -23,6 +23,12 @@ GRADED_DIR = ROOT / "tests" / "data" / "graded"
 BLIND_DIR = ROOT / "tests" / "data" / "blind"
 SEMEVAL_FILE = ROOT.parent / "shared" / "datasets" / "semeval2013-2way-train.jsonl"
 CACHE_DIR = Path("/tmp/interview-evaluator-accuracy-cache")  # never inside the repository
+# The answer kinds of each set, and the labels a key point can get.
+GRADED_KINDS = frozenset(
+    "complete paraphrase partial misconception off-topic vague restated keyword-list padded short".split()
+)
+BLIND_KINDS = frozenset("strong example-led adequate flawed weak".split())
+LABELS = frozenset({"covered", "missed", "contradicted"})
 
 
 @dataclass(frozen=True)

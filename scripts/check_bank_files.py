@@ -10,10 +10,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from accuracy_data import GRADED_KINDS as KINDS  # noqa: E402
+from accuracy_data import LABELS  # noqa: E402
 from rubric.models import Question  # noqa: E402
-
-KINDS = {"complete", "paraphrase", "partial", "misconception", "off-topic", "vague", "restated", "keyword-list", "padded", "short"}
-LABELS = {"covered", "missed", "contradicted"}
 
 
 def check(qid: str) -> list[str]:

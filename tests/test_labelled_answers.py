@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,19 +10,15 @@ import yaml
 
 from rubric import load_bank
 
-DATA = Path(__file__).resolve().parent / "data"
-GRADED_KINDS = {
-    "complete", "paraphrase", "partial", "misconception", "off-topic", "vague", "restated", "keyword-list",
-    "padded", "short",
-}
-BLIND_KINDS = {"strong", "example-led", "adequate", "flawed", "weak"}
-SETS = {"graded": GRADED_KINDS, "blind": BLIND_KINDS}
-LABELS = {"covered", "missed", "contradicted"}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from accuracy_data import BLIND_DIR, BLIND_KINDS, GRADED_DIR, GRADED_KINDS, LABELS  # noqa: E402
+
+SETS = {"graded": (GRADED_DIR, GRADED_KINDS), "blind": (BLIND_DIR, BLIND_KINDS)}
 BANK = load_bank()
 
 
 def _files(name: str) -> list[Path]:
-    return sorted((DATA / name).glob("*.yaml"))
+    return sorted(SETS[name][0].glob("*.yaml"))
 
 
 @pytest.mark.parametrize("name", sorted(SETS))
@@ -40,7 +37,7 @@ def test_labels_name_every_key_point_of_the_question(name: str, path: Path):
     point_ids = {p.id for p in BANK[path.stem].key_points}
     answers = data["answers"]
     assert len({a["id"] for a in answers}) == len(answers), "answer ids repeat"
-    assert {a["kind"] for a in answers} == SETS[name], "every kind, and only known kinds"
+    assert {a["kind"] for a in answers} == SETS[name][1], "every kind, and only known kinds"
     for answer in answers:
         assert isinstance(answer["grade"], int) and 0 <= answer["grade"] <= 5, answer["id"]
         assert set(answer["points"]) == point_ids, answer["id"]
