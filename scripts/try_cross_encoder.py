@@ -262,10 +262,9 @@ def _report_coverage(
               f"AUC {roc_auc_score(truth, score):.3f}")
         # beside the evaluator's probability, weight and threshold chosen on these answers (an upper bound)
         keep = np.array([it["label"] != "contradicted" for it in its])
-        logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / (1 - np.clip(p, 1e-6, 1 - 1e-6)))
-        own = logit(np.array([it["probability"] for it in its]))[keep]
+        own = _logit(np.array([it["probability"] for it in its]))[keep]
         best = {
-            w: max(f1_score(truth[keep], own + w * logit(score[keep]) >= t) for t in np.arange(-3, 3, 0.1))
+            w: max(f1_score(truth[keep], own + w * _logit(score[keep]) >= t) for t in np.arange(-3, 3, 0.1))
             for w in (0.0, 0.25, 0.5, 1.0)
         }
         print("  beside the evaluator (contradicted points left out), best F1 by weight: "
@@ -287,13 +286,19 @@ def _report_coverage(
 
 def _semeval_scores(encoder: _CrossEncoder, rows: list[dict]) -> np.ndarray:
     """Each answer's highest probability over (up to six of) its question's reference answers."""
-    items = [{"point": ref, "sentences": [r["answer"]]} for r in rows
-             for ref in list(dict.fromkeys(x for x in r["references"] if len(x.strip()) >= 3))[:6]]
-    owner = np.array([n for n, r in enumerate(rows)
-                      for _ in list(dict.fromkeys(x for x in r["references"] if len(x.strip()) >= 3))[:6]])
+    items, owner = [], []
+    for n, row in enumerate(rows):
+        for reference in list(dict.fromkeys(x for x in row["references"] if len(x.strip()) >= 3))[:6]:
+            items.append({"point": reference, "sentences": [row["answer"]]})
+            owner.append(n)
     out = np.full(len(rows), -1.0)
-    np.maximum.at(out, owner, encoder.best_of(items))
+    np.maximum.at(out, np.array(owner), encoder.best_of(items))
     return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 if __name__ == "__main__":
