@@ -28,6 +28,9 @@ GRADED_KINDS = frozenset(
     "complete paraphrase partial misconception off-topic vague restated keyword-list padded short".split()
 )
 BLIND_KINDS = frozenset("strong example-led adequate flawed weak".split())
+# The kinds of answer that make no wrong claim: where a contradiction is a false one.
+CORRECT_KINDS = frozenset("complete paraphrase padded short".split())
+BLIND_CORRECT_KINDS = frozenset("strong example-led adequate".split())
 LABELS = frozenset({"covered", "missed", "contradicted"})
 
 

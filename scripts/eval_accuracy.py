@@ -28,7 +28,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy_data import (  # noqa: E402
+    BLIND_CORRECT_KINDS,
     BLIND_DIR,
+    CORRECT_KINDS,
     DiskCachedEmbedder,
     is_held_back,
     load_graded,
@@ -40,8 +42,6 @@ from accuracy_data import (  # noqa: E402
 
 from evaluator import EvaluationRequest, Evaluator  # noqa: E402
 
-CORRECT_KINDS = {"complete", "paraphrase", "padded", "short"}  # answers with no wrong claim
-BLIND_CORRECT_KINDS = {"strong", "example-led", "adequate"}
 VERDICTS = ("covered", "partial", "missed", "contradicted")
 
 

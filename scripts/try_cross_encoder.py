@@ -38,12 +38,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from accuracy_data import (
+    BLIND_CORRECT_KINDS,
     BLIND_DIR,
+    CORRECT_KINDS,
     DiskCachedEmbedder,
     is_held_back,
     load_graded,
     load_semeval,
     semeval_is_held_back,
+    semeval_requests,
 )
 
 from evaluator import EvaluationRequest, Evaluator
@@ -51,7 +54,7 @@ from evaluator.embedding import bundled_model_path
 from evaluator.matching import coverage_probability
 from rubric import load_bank
 
-CORRECT_KINDS = {"complete", "paraphrase", "padded", "short", "strong", "example-led", "adequate"}
+NO_WRONG_CLAIM = CORRECT_KINDS | BLIND_CORRECT_KINDS
 BATCH = 16
 MAX_TOKENS = 128
 _AUXILIARY = re.compile(r"\b(is|are|can|does|do|will|has|have)\b")
@@ -94,7 +97,8 @@ def _point_items(evaluator: Evaluator, answers) -> list[dict]:
     """Each (answer, point): its label, the evaluator's verdict and probability, its two best sentences."""
     requests = [EvaluationRequest(a.text, question_id=a.question_id) for a in answers]
     out = []
-    for a, d, r in zip(answers, evaluator.match_details(requests), evaluator.evaluate_many(requests)):
+    for a, d in zip(answers, evaluator.match_details(requests)):
+        r = evaluator._result(d)  # what evaluate_many returns, without matching the answer again
         probability = coverage_probability(d.features, evaluator.calibration)
         rubric = evaluator._vectors_for(d.question)
         for i, point in enumerate(d.question.key_points):
@@ -104,7 +108,7 @@ def _point_items(evaluator: Evaluator, answers) -> list[dict]:
             gaps = d.misconception_similarity[np.ix_(mine, best)] - d.point_similarity[i, best]
             margin = float(gaps.max()) if mine.size else -1.0
             out.append({
-                "label": a.labels[point.id], "correct_answer": a.kind in CORRECT_KINDS, "point": point.text,
+                "label": a.labels[point.id], "correct_answer": a.kind in NO_WRONG_CLAIM, "point": point.text,
                 "sentences": [d.segments[j].text for j in best], "verdict": r.points[i].verdict,
                 "probability": float(probability[i]), "margin": margin,
             })
@@ -272,27 +276,28 @@ def _report_coverage(
     if not rows:
         print("SemEval data absent")
         return
-    fit_rows = rng.sample([r for r in rows if not semeval_is_held_back(r) and r["answer"].strip()], 1500)
-    held_rows = [r for r in rows if semeval_is_held_back(r) and any(c.isalnum() for c in r["answer"])]
-    fit_scores, held_scores = _semeval_scores(encoder, fit_rows), _semeval_scores(encoder, held_rows)
-    fit_truth = np.array([r["label"] == "correct" for r in fit_rows])
-    truth = np.array([r["label"] == "correct" for r in held_rows])
+    fit_requests, fit_truth = semeval_requests([r for r in rows if not semeval_is_held_back(r)])
+    chosen = rng.sample(range(len(fit_requests)), 1500)
+    fit_requests, fit_truth = [fit_requests[i] for i in chosen], np.array([fit_truth[i] for i in chosen])
+    held_requests, truth = semeval_requests([r for r in rows if semeval_is_held_back(r)])
+    truth = np.array(truth)
+    fit_scores, held_scores = _semeval_scores(encoder, fit_requests), _semeval_scores(encoder, held_requests)
     cut = max(np.arange(0.05, 0.96, 0.05),
               key=lambda t: f1_score(fit_truth, fit_scores >= t, average="macro"))
-    print(f"SemEval held-back half ({len(held_rows)} answers), threshold {cut:.2f} from the fitting half: "
+    print(f"SemEval held-back half ({len(held_requests)} answers), "
+          f"threshold {cut:.2f} from the fitting half: "
           f"accuracy {np.mean((held_scores >= cut) == truth):.3f}, "
           f"macro-F1 {f1_score(truth, held_scores >= cut, average='macro'):.3f}")
 
 
-def _semeval_scores(encoder: _CrossEncoder, rows: list[dict]) -> np.ndarray:
-    """Each answer's highest probability over (up to six of) its question's reference answers."""
-    items, owner = [], []
-    for n, row in enumerate(rows):
-        for reference in list(dict.fromkeys(x for x in row["references"] if len(x.strip()) >= 3))[:6]:
-            items.append({"point": reference, "sentences": [row["answer"]]})
-            owner.append(n)
-    out = np.full(len(rows), -1.0)
-    np.maximum.at(out, np.array(owner), encoder.best_of(items))
+def _semeval_scores(encoder: _CrossEncoder, requests: list) -> np.ndarray:
+    """Each answer's highest probability over (up to six of) its question's reference answers, the
+    phrasings of its one-point rubric (accuracy_data.semeval_requests)."""
+    items = [{"point": reference, "sentences": [r.answer]}
+             for r in requests for reference in r.rubric.key_points[0].phrasings[:6]]
+    owner = np.array([n for n, r in enumerate(requests) for _ in r.rubric.key_points[0].phrasings[:6]])
+    out = np.full(len(requests), -1.0)
+    np.maximum.at(out, owner, encoder.best_of(items))
     return out
 
 
