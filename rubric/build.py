@@ -14,9 +14,7 @@ network, and the same input always gives the same rubric.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from rubric.claims import split_claim, split_contrast
@@ -32,7 +30,7 @@ from rubric.steps import with_purpose
 from rubric.text import bare, capitalise, clean_text, content_words, split_into_sentences, strip_conjunction
 
 if TYPE_CHECKING:
-    from evaluator.embedding import Embedder
+    from rubric.embedder import Embedder
 
 
 DEFAULT_MAX_POINTS = 8
@@ -45,8 +43,8 @@ def build_rubric(
     intent: str | None = None,
     reference_answer: str | None = None,
     id: str | None = None,  # noqa: A002 - the field is called id everywhere else
-    embedder: Embedder | None = None,
     *,
+    embedder: Embedder,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> Question:
     """A question with key points built from its answer intent, its reference answer, or both.
@@ -64,13 +62,12 @@ def build_rubric(
     if not candidates:
         raise InvalidRubricError("no checkable statement found in the intent or the reference answer")
     claims = [c for c in candidates if c.source != "topic"]
-    model = embedder if embedder is not None else default_embedder()
     # Topics ("the role of X") steer which reference claims count as implied; they become points
     # themselves only when no reference answer can fill them, or nothing checkable was found.
     topics = [c for c in candidates if c.source == "topic"]
     chosen = claims if claims and reference_text else candidates
     points = select_points(
-        question_text, chosen, model, max_points, topics=topics, topics_as_points=reference_text is None
+        question_text, chosen, embedder, max_points, topics=topics, topics_as_points=reference_text is None
     )
     return Question(
         id=id or slug(question_text),
@@ -79,22 +76,6 @@ def build_rubric(
         key_points=tuple(points),
         reference_answer=reference_text,
     )
-
-
-_default_lock = threading.Lock()
-
-
-def default_embedder() -> Embedder:
-    """The bundled sentence-transformer, loaded on first use and kept for the process."""
-    with _default_lock:
-        return _load_default_embedder()
-
-
-@lru_cache(maxsize=1)
-def _load_default_embedder() -> Embedder:
-    from evaluator.embedding import CachingEmbedder, make_embedder
-
-    return CachingEmbedder(make_embedder())
 
 
 def _check_inputs(

@@ -23,7 +23,7 @@ from rubric.io import save_question
 from rubric.models import ID_PATTERN, Level, Question
 
 if TYPE_CHECKING:
-    from evaluator.embedding import Embedder
+    from rubric.embedder import Embedder
 
 MAX_DOCUMENT_BYTES = 5_000_000
 
@@ -186,7 +186,7 @@ def import_document(
     out_dir: str | Path,
     *,
     prefix: str | None = None,
-    embedder: Embedder | None = None,
+    embedder: Embedder,
     overwrite: bool = False,
     build: Callable[..., Question] | None = None,
 ) -> ImportResult:

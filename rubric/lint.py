@@ -31,7 +31,7 @@ from rubric.io import QUESTION_SUFFIXES, load_question_file
 from rubric.models import Question
 
 if TYPE_CHECKING:
-    from evaluator.embedding import Embedder
+    from rubric.embedder import Embedder
 
 Severity = Literal["error", "warning"]
 
@@ -99,11 +99,9 @@ def lint_bank(
         issues.extend(_point_issues(question, file))
         issues.extend(_weight_issues(question, file))
     if semantic and questions:
+        if embedder is None:
+            raise TypeError("the semantic checks need an embedder")
         model = embedder
-        if model is None:
-            from rubric.build import default_embedder
-
-            model = default_embedder()
         issues.extend(_meaning_issues(list(questions.values()), model))
         issues.extend(_misconception_issues(list(questions.values()), model))
     order = {"error": 0, "warning": 1}

@@ -16,7 +16,7 @@ from rubric.models import KeyPoint
 from rubric.text import STOPWORDS, content_words
 
 if TYPE_CHECKING:
-    from evaluator.embedding import Embedder
+    from rubric.embedder import Embedder
     from rubric.build import Candidate, Source
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rubric.grammar import AUX, FUNCTION_WORDS, MODALS
+from rubric.sentences import split_sentences
 
 
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx)\.", re.I)
@@ -28,8 +29,6 @@ def leading_clause(text: str) -> tuple[str, str] | None:
 
 
 def split_into_sentences(text: str) -> list[str]:
-    from evaluator.segment import split_sentences  # evaluator imports rubric: import late
-
     protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
     return [s.text.replace("\x00", ".") for s in split_sentences(protected)]
 

@@ -281,7 +281,7 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 class Server:
-    """`python -m evaluator serve` on a free loopback port; `cold_start` = spawn to /readyz 200."""
+    """`python -m cli serve` on a free loopback port; `cold_start` = spawn to /readyz 200."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         import httpx
@@ -292,7 +292,7 @@ class Server:
         started = time.perf_counter()
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "evaluator", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + READY_TIMEOUT
@@ -440,7 +440,7 @@ def bench_batch(n: int, seed: int, env: dict[str, str], tmp: Path) -> tuple[Row,
             handle.write(json.dumps({"id": f"a{i}", "question_id": qid, "answer": text}) + "\n")
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "evaluator", "batch", str(source), "-o", str(output)],
+        [sys.executable, "-m", "cli", "batch", str(source), "-o", str(output)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     _, status, usage = os.wait4(process.pid, 0)

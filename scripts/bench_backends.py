@@ -92,7 +92,7 @@ def cold_start(backend: str, threads: int | None, limit: float = 300) -> tuple[f
         env["EVALUATOR_THREADS"] = str(threads)
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "evaluator", "serve", "--host", "127.0.0.1"],
+        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """Load test: 16 concurrent clients on loopback for 2 minutes, mixed endpoints, against a real server.
 
-Starts `python -m evaluator serve` itself on a free 127.0.0.1 port (bundled bank, default settings), or
+Starts `python -m cli serve` itself on a free 127.0.0.1 port (bundled bank, default settings), or
 uses --url (only loopback addresses are accepted). First a single client runs alone for 10 s (the
 baseline), then --clients clients warm the server up for 20 s (not counted), then the same clients send
 a mix of requests (bank-question and inline-rubric evaluations with varied answers, batches, question
@@ -166,7 +166,7 @@ def start_server(log_path: Path) -> tuple[str, subprocess.Popen]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "evaluator", "serve", "--port", str(port)],
+            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

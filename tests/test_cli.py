@@ -14,7 +14,7 @@ pytestmark = pytest.mark.model
 
 def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "evaluator", *args], input=stdin, capture_output=True, timeout=300
+        [sys.executable, "-m", "cli", *args], input=stdin, capture_output=True, timeout=300
     )
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 

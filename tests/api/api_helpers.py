@@ -62,7 +62,7 @@ class LiveServer:
 
 @contextmanager
 def serve_subprocess(folder: Path, question_ids: tuple[str, ...], **settings: str) -> Iterator[LiveServer]:
-    """`python -m evaluator serve --port P` on a free loopback port, with a bank of `question_ids`
+    """`python -m cli serve --port P` on a free loopback port, with a bank of `question_ids`
     (a quicker warm-up) and these EVALUATOR_* settings; ready when yielded, stopped with SIGTERM after."""
     bank = folder / "bank"
     bank.mkdir()
@@ -74,7 +74,7 @@ def serve_subprocess(folder: Path, question_ids: tuple[str, ...], **settings: st
     log = folder / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "evaluator", "serve", "--port", str(port)],
+            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from api import get_settings
-from evaluator.cli import main
+from cli import main
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def test_missing_bank_folder_fails_before_the_server_starts(monkeypatch, tmp_pat
 
 def test_the_library_and_cli_do_not_import_the_http_stack():
     code = (
-        "import sys, evaluator, rubric; from evaluator.cli import build_parser; build_parser(); "
+        "import sys, evaluator, rubric; from cli import build_parser; build_parser(); "
         "print(sorted(m for m in ('fastapi', 'starlette', 'uvicorn', 'api') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

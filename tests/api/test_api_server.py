@@ -1,4 +1,4 @@
-"""The real thing: `python -m evaluator serve` in a subprocess on a free loopback port, over HTTP."""
+"""The real thing: `python -m cli serve` in a subprocess on a free loopback port, over HTTP."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from evaluator.batch import read_inputs, read_records
 from evaluator.batch.output import ERROR_FIELDS
 
 pytestmark = pytest.mark.model
-COMMAND = [sys.executable, "-m", "evaluator", "batch"]
+COMMAND = [sys.executable, "-m", "cli", "batch"]
 
 
 def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -60,7 +60,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`python -m evaluator serve` on a free loopback port, with an API key and a 3-question bank."""
+    """`python -m cli serve` on a free loopback port, with an API key and a 3-question bank."""
     folder = tmp_path_factory.mktemp("browser-server")
     with serve_subprocess(folder, QUESTION_IDS, EVALUATOR_API_KEY=API_KEY) as server:
         with httpx.Client(base_url=server.base, headers={"X-API-Key": API_KEY}, timeout=60) as api:

@@ -200,7 +200,7 @@ def test_export_onnx_command_reuses_the_cache(onnx_embedder, tmp_path):
     target.parent.mkdir(parents=True)
     shutil.copyfile(onnx_embedder.onnx_file, target)
     done = subprocess.run(
-        [sys.executable, "-m", "evaluator", "export-onnx", "--dir", str(tmp_path)],
+        [sys.executable, "-m", "cli", "export-onnx", "--dir", str(tmp_path)],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -210,7 +210,7 @@ def test_export_onnx_command_reuses_the_cache(onnx_embedder, tmp_path):
 
 def test_onnx_backend_never_imports_torch(onnx_embedder):
     code = (
-        "import sys, evaluator, rubric, api.app, evaluator.batch, evaluator.cli; "
+        "import sys, evaluator, rubric, api.app, evaluator.batch, cli; "
         "from evaluator import Evaluator; e = Evaluator(); "
         "r = e.evaluate('Dropout zeroes random activations while training.', question_id='fresher-01'); "
         "print(type(e.embedder.inner).__name__, 0 <= r.score <= 1, "

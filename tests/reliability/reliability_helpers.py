@@ -54,10 +54,10 @@ class Server:
 
 
 def serve_command(port: int, prelude: str | None = None) -> list[str]:
-    """`python -m evaluator serve`, or the same after running `prelude` in the server process."""
+    """`python -m cli serve`, or the same after running `prelude` in the server process."""
     if prelude is None:
-        return [sys.executable, "-m", "evaluator", "serve", "--port", str(port)]
-    code = f"{prelude}\nimport sys\nfrom evaluator.cli import main\nsys.exit(main(['serve', '--port', '{port}']))"
+        return [sys.executable, "-m", "cli", "serve", "--port", str(port)]
+    code = f"{prelude}\nimport sys\nfrom cli import main\nsys.exit(main(['serve', '--port', '{port}']))"
     return [sys.executable, "-c", code]
 
 

@@ -200,7 +200,7 @@ def test_question_files_are_parsed_with_a_safe_yaml_loader(tmp_path):
     with pytest.raises(BankFileError, match="python/object/apply"):
         load_bank(bank)
     serve = subprocess.run(
-        [sys.executable, "-m", "evaluator", "serve", "--port", "1"],
+        [sys.executable, "-m", "cli", "serve", "--port", "1"],
         env=clean_env(EVALUATOR_BANK_DIR=str(bank)), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert serve.returncode == 2

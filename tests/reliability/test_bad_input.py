@@ -152,7 +152,7 @@ def check_batch_transcript(case: BatchTranscript, folder: Path) -> None:
     source.write_bytes(case.content())
     out = folder / "out.jsonl"
     run = subprocess.run(
-        [sys.executable, "-m", "evaluator", "batch", str(source), "-o", str(out), "--quiet"],
+        [sys.executable, "-m", "cli", "batch", str(source), "-o", str(out), "--quiet"],
         env=clean_env(), capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert run.returncode == 1, run.stderr  # 1: some rows rejected (see the errors file)

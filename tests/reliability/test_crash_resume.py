@@ -26,7 +26,7 @@ from evaluator.batch.output import ERROR_FIELDS, RESULT_FIELDS
 pytestmark = pytest.mark.model
 
 DATA = ROOT / "tests" / "batch" / "data"
-COMMAND = [sys.executable, "-m", "evaluator", "batch", "--batch-size", "4"]
+COMMAND = [sys.executable, "-m", "cli", "batch", "--batch-size", "4"]
 ANSWERS = [
     ("fresher-10", "Dropout switches off random neurons during training.\nIt is turned off at test time."),
     ("fresher-06", "An epoch is one full pass over the training data."),

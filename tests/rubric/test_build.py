@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from evaluator.cli import main
+from cli import main
 from rubric import InvalidRubricError, parse_question
 from rubric.build import build_rubric, question_goal, question_subject, split_claim
 from rubric.selection import content_weight
@@ -455,7 +455,7 @@ def test_a_built_rubric_ranks_answers_like_a_person_would(real_evaluator) -> Non
 
 
 def test_cli_build_prints_a_loadable_question(real_evaluator, monkeypatch, capsys, tmp_path) -> None:
-    monkeypatch.setattr("rubric.build.default_embedder", lambda: real_evaluator.embedder)
+    monkeypatch.setattr("evaluator.embedding.default_embedder", lambda: real_evaluator.embedder)
     code = main(["rubric", "build", "--question", "What is dropout?", "--intent",
                  "Explain that dropout randomly switches off neurons during training.",
                  "--reference", "It reduces overfitting.", "--level", "fresher", "--out", str(tmp_path)])

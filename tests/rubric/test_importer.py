@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluator.cli import main
+from cli import main
 from rubric import InvalidRubricError, RubricError, load_bank
 from rubric.importer import import_document, parse_document, question_ids
 
@@ -128,7 +128,7 @@ def test_cli_import_dry_run_lists_questions_and_unplaced_lines(capsys) -> None:
 
 
 def test_cli_import_writes_files(real_evaluator, monkeypatch, capsys, tmp_path) -> None:
-    monkeypatch.setattr("rubric.build.default_embedder", lambda: real_evaluator.embedder)
+    monkeypatch.setattr("evaluator.embedding.default_embedder", lambda: real_evaluator.embedder)
     assert main(["rubric", "import", str(DOCUMENT), "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 6

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evaluator.cli import main
+from cli import main
 from rubric import BankFileError
 from rubric.lint import lint_bank
 

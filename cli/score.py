@@ -6,7 +6,7 @@ import argparse
 import sys
 import textwrap
 
-from evaluator.cli import UsageError
+from cli import UsageError
 from evaluator.results import EvaluationResult
 
 

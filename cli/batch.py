@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evaluator.cli import EXIT_FAILED, EXIT_OK, UsageError
+from cli import EXIT_FAILED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from tqdm import tqdm

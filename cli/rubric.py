@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from evaluator.cli import UsageError
+from cli import UsageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +47,11 @@ def run_build(args: argparse.Namespace) -> int:
 
     if not (args.intent or args.reference):
         raise UsageError("give --intent, --reference, or both")
-    question = build_rubric(args.question, args.intent, args.reference, id=args.id, max_points=args.max_points)
+    from evaluator.embedding import default_embedder
+
+    question = build_rubric(
+        args.question, args.intent, args.reference, id=args.id, embedder=default_embedder(), max_points=args.max_points
+    )
     if args.level:
         question = question.model_copy(update={"level": args.level})
     print(dump_question_yaml(question), end="")
@@ -71,7 +75,9 @@ def run_import(args: argparse.Namespace) -> int:
         _report_unplaced(parsed.unplaced)
         return 0
     out = Path(args.out) if args.out else Path.cwd() / f"{source.stem}-bank"
-    result = import_document(source, out, prefix=args.prefix, overwrite=args.force)
+    from evaluator.embedding import default_embedder
+
+    result = import_document(source, out, prefix=args.prefix, embedder=default_embedder(), overwrite=args.force)
     for path, question in zip(result.paths, result.questions):
         count = len(question.key_points)
         print(f"{path}  ({count} key point{'' if count == 1 else 's'})")
@@ -92,7 +98,10 @@ def _report_unplaced(unplaced) -> None:  # type: ignore[no-untyped-def]
 def run_lint(args: argparse.Namespace) -> int:
     from rubric.lint import lint_bank
 
-    issues = lint_bank(args.path, semantic=not args.no_model)
+    from evaluator.embedding import default_embedder
+
+    semantic = not args.no_model
+    issues = lint_bank(args.path, embedder=default_embedder() if semantic else None, semantic=semantic)
     for issue in issues:
         if args.json:
             print(json.dumps({"severity": issue.severity, "code": issue.code, "path": issue.path,

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.config import Settings, get_settings
-    from evaluator.cli import UsageError
+    from cli import UsageError
     from rubric import load_bank
 
     try:

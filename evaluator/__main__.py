@@ -1,5 +1,0 @@
-import sys
-
-from evaluator.cli import main
-
-sys.exit(main())
