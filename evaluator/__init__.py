@@ -11,8 +11,10 @@ from evaluator.errors import (
     ModelUnavailableError,
     NotTextError,
 )
+from evaluator.matcher import MatchDetails
+from evaluator.requests import EvaluationRequest
 from evaluator.results import EvaluationResult, Evidence, PointResult, Verdict
-from evaluator.scoring import EvaluationRequest, Evaluator, MatchDetails
+from evaluator.scoring import Evaluator
 from evaluator.segment import Segment, segment_answer
 from evaluator.version import __version__
 

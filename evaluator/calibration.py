@@ -28,6 +28,19 @@ CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
 
 
 @dataclass(frozen=True, slots=True)
+class ContradictionThresholds:
+    """When a point counts as contradicted (see the module docstring); math.inf as a similarity, or
+    None for the misconception checks, switches that check off."""
+
+    similarity: float
+    misconception_similarity: float | None = None
+    misconception_margin: float = 0.0
+    edit_similarity: float | None = None
+    edit_margin: float = 0.0
+    edit_closeness: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Calibration:
     weights: tuple[float, ...]
     bias: float
@@ -53,6 +66,17 @@ class Calibration:
             raise ValueError(f"calibration interactions must be {n} x {n}")
         if not (0 <= self.no_credit < self.full_credit <= 1 and self.partial <= self.covered <= 1):
             raise ValueError(f"inconsistent calibration thresholds: {self}")
+
+    @property
+    def contradiction(self) -> ContradictionThresholds:
+        return ContradictionThresholds(
+            self.contradiction_similarity,
+            self.misconception_similarity,
+            self.misconception_margin,
+            self.edit_similarity,
+            self.edit_margin,
+            self.edit_closeness,
+        )
 
     def to_json(self, **metadata: object) -> str:
         return json.dumps({**asdict(self), "features": FEATURE_NAMES, "metadata": metadata}, indent=2)

@@ -8,9 +8,9 @@ runs the same bundled weights, exported once (evaluator.onnx_export), to the sam
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np

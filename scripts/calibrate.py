@@ -50,7 +50,7 @@ from accuracy_data import (  # noqa: E402
 )
 
 from evaluator import EvaluationRequest, Evaluator  # noqa: E402
-from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration  # noqa: E402
+from evaluator.calibration import CALIBRATION_FILE, FEATURE_NAMES, Calibration, ContradictionThresholds  # noqa: E402
 from evaluator.matching import coverage_probability, credit, weighted_score  # noqa: E402
 
 # The target is at most 5% false contradictions on unseen questions: fit to less, for a margin.
@@ -194,7 +194,9 @@ def _contradiction_thresholds(  # noqa: ANN201
     ]
 
     def hits(check) -> np.ndarray:  # noqa: ANN001
-        return np.array([evaluator.contradiction_in(i, d, *check) is not None for d, i, _ in points])
+        similarity, (m_similarity, m_margin), (e_similarity, e_margin, e_closeness) = check
+        thresholds = ContradictionThresholds(similarity, m_similarity, m_margin, e_similarity, e_margin, e_closeness)
+        return np.array([evaluator.contradiction_in(i, d, thresholds) is not None for d, i, _ in points])
 
     denial_hits = np.array([hits((t, off, edit_off)) for t in denials])
     misconception_hits = np.array([hits((math.inf, setting, edit_off)) for setting in misconceptions])

@@ -7,8 +7,9 @@ import pytest
 
 from evaluator import Evaluator
 from evaluator.calibration import default_calibration
-from evaluator.contradiction import NEAR_BEST_SIMILARITY, find_contradiction, negation_scopes
-from evaluator.scoring import MatchDetails
+from evaluator.contradiction import find_contradiction, negation_scopes
+from evaluator.judge.finder import NEAR_BEST_SIMILARITY
+from evaluator.matcher import MatchDetails
 from evaluator.segment import Segment
 from rubric import KeyPoint, Question
 

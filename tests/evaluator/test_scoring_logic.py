@@ -92,3 +92,26 @@ def test_invalid_inline_rubric_names_the_field(evaluator):
 def test_needs_a_question(evaluator):
     with pytest.raises(TypeError):
         evaluator.evaluate("an answer")
+
+
+def test_evaluate_many_takes_dicts_as_json_gives_them(evaluator):
+    as_dicts = evaluator.evaluate_many(
+        [{"answer": "adding yellow dye", "rubric": RUBRIC}, {"answer": "x y z", "question_id": "fresher-01"}]
+    )
+    as_requests = evaluator.evaluate_many(
+        [EvaluationRequest("adding yellow dye", rubric=RUBRIC), EvaluationRequest("x y z", question_id="fresher-01")]
+    )
+    assert as_dicts == as_requests
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"text": "an answer", "question_id": "fresher-01"}, "unknown field.*'text'"),
+        ({"question_id": "fresher-01"}, "no 'answer'"),
+        (["an answer", "fresher-01"], "EvaluationRequest or a dict, not list"),
+    ],
+)
+def test_evaluate_many_names_what_is_wrong_with_a_malformed_item(evaluator, item, message):
+    with pytest.raises(TypeError, match=message):
+        evaluator.evaluate_many([item])

@@ -1,0 +1,78 @@
+"""Matcher: answers -> segments -> one batched forward pass -> per-point features and similarities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evaluator.lexical import content_stems, demote, function_word_ratio, overlap, question_stems
+from evaluator.matching import best_segments, per_point, point_features
+from evaluator.rubric_index import RubricIndex
+from evaluator.segment import Segment, enclosing_sentences, segment_answer
+from rubric import Question
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAnswer:
+    """A checked answer, cut into segments, with each segment's question-demoted twin."""
+
+    question: Question
+    answer: str
+    segments: list[Segment]
+    demoted: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDetails:
+    """The measurements behind one result: per-point features, similarities, best segments."""
+
+    question: Question
+    segments: list[Segment]
+    features: np.ndarray  # (points, len(FEATURE_NAMES))
+    similarity: np.ndarray  # (phrasings, segments)
+    point_similarity: np.ndarray  # (points, segments): each point's best phrasing
+    best_segment: np.ndarray  # (points,)
+    misconception_similarity: np.ndarray  # (misconceptions, segments)
+
+
+def prepare_answer(question: Question, answer: str) -> PreparedAnswer:
+    segments = segment_answer(answer)
+    drop = question_stems(question.text)
+    return PreparedAnswer(question, answer, segments, [demote(s.text, drop) for s in segments])
+
+
+class Matcher:
+    """Embeds the segments of many answers in one pass and measures them against their rubrics."""
+
+    def __init__(self, index: RubricIndex) -> None:
+        self.index = index
+
+    def match(self, prepared: list[PreparedAnswer]) -> list[MatchDetails]:
+        texts = list(dict.fromkeys(t for p in prepared for t in (*(s.text for s in p.segments), *p.demoted)))
+        vectors = self.index.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        row = {text: i for i, text in enumerate(texts)}
+        return [self._measure(p, vectors, row) for p in prepared]
+
+    def _measure(self, p: PreparedAnswer, vectors: np.ndarray, row: dict[str, int]) -> MatchDetails:
+        rubric = self.index.vectors(p.question)
+        n_points = len(p.question.key_points)
+        segment_vectors = vectors[[row[s.text] for s in p.segments]]
+        raw = rubric.vectors @ segment_vectors.T
+        dem = rubric.demoted @ vectors[[row[t] for t in p.demoted]].T
+        answer_stems = content_stems(p.answer)
+        lexical = np.zeros(n_points)
+        np.maximum.at(lexical, rubric.owner, [overlap(s, answer_stems) for s in rubric.stems])
+        # judged on whole sentences: a short clause of prose ("CNNs use max pooling") is no list of terms
+        function_words = np.array([function_word_ratio(s.text) for s in enclosing_sentences(p.segments)])
+        raw_points, dem_points = per_point(raw, rubric.owner, n_points), per_point(dem, rubric.owner, n_points)
+        best = best_segments(raw_points, dem_points)
+        return MatchDetails(
+            question=p.question,
+            segments=p.segments,
+            features=point_features(raw_points, dem_points, lexical, function_words, best),
+            similarity=raw,
+            point_similarity=raw_points,
+            best_segment=best,
+            misconception_similarity=rubric.misconception_vectors @ segment_vectors.T,
+        )
