@@ -9,14 +9,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from api.batching import MicroBatcher
 from api.config import Settings, get_settings
-from api.deps import ModelSlot, require_api_key
-from api.errors import install_error_handlers
-from api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from api.deps import ModelSlot, api_key_scheme
+from api.handlers import install_error_handlers
+from api.middleware import AccessLogMiddleware, ApiKeyMiddleware, BodyLimitMiddleware, DocsPolicyMiddleware
 from api.routes import evaluations, health, page, questions, rubrics
 from evaluator.embedding import make_embedder
 from evaluator.errors import EvaluatorError
@@ -31,15 +32,19 @@ LOADER_JOIN_SECONDS = 30
 DESCRIPTION = """Scores free-text answers to deep-learning interview questions against rubrics of key points,
 offline, with a local sentence-transformer model.
 
-Every error has the body `{"error": {"code", "message", "details"}}`. When the server has an API key
-(EVALUATOR_API_KEY), /v1 requests must send it in the `X-API-Key` header."""
+Every error has the body `{"error": {"code", "message", "details"}}`, with a stable `code` and an object
+as `details`. When the server has an API key (EVALUATOR_API_KEY), /v1 requests must send it in the
+`X-API-Key` header; it is checked before the body is read."""
 
 
 def create_app(settings: Settings | None = None, evaluator: Evaluator | None = None) -> FastAPI:
     """The API. Without `evaluator`, the lifespan loads one (model + settings' bank) in the background;
-    with one (tests), it is only warmed, and its own bank and answer limit apply."""
+    with one (tests), it is only warmed, and its own bank and answer limit apply.
+
+    /docs (Swagger UI) and /redoc load their scripts from this server (package fastapi-offline), so
+    they work with no network."""
     settings = settings if settings is not None else get_settings()
-    middleware = [Middleware(AccessLogMiddleware)]
+    middleware = [Middleware(AccessLogMiddleware), Middleware(DocsPolicyMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -49,9 +54,11 @@ def create_app(settings: Settings | None = None, evaluator: Evaluator | None = N
                 allow_headers=["Content-Type", "X-API-Key"],
             )
         )
+    if settings.api_key is not None:  # inside CORS (preflights need no key), before the body is read
+        middleware.append(Middleware(ApiKeyMiddleware, api_key=settings.api_key))
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Interview answer evaluator",
         version=__version__,
         description=DESCRIPTION,
@@ -62,8 +69,8 @@ def create_app(settings: Settings | None = None, evaluator: Evaluator | None = N
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(page.router)  # the practice page needs no key: its /v1 calls send one
-    for router in (evaluations.router, questions.router, rubrics.router):
-        app.include_router(router, dependencies=[Depends(require_api_key)])
+    for router in (evaluations.router, questions.router, rubrics.router):  # all under /v1
+        app.include_router(router, dependencies=[Depends(api_key_scheme)])
     return app
 
 

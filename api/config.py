@@ -13,7 +13,7 @@
 | EVALUATOR_WORKER_THREADS     | 8           | threads that run scoring requests                         |
 | EVALUATOR_CACHE_SIZE         | 20000       | answer-segment vectors kept in memory (0 turns it off)    |
 | EVALUATOR_BATCH_WINDOW_MS    | 5           | ms a request waits to share a forward pass; 0 turns it off |
-| EVALUATOR_BACKEND            | torch       | model runtime: torch, onnx or onnx-int8 (ONNX Runtime)    |
+| EVALUATOR_BACKEND            | onnx        | model runtime: onnx, onnx-int8 (ONNX Runtime) or torch    |
 | EVALUATOR_THREADS            | (all cores) | threads of one forward pass of the model                  |
 | EVALUATOR_ONNX_DIR           | ~/.cache/interview-evaluator/onnx | where the onnx backends keep the exported model |
 | EVALUATOR_LOG_LEVEL          | info        | level of the server's log                                 |

@@ -1,4 +1,4 @@
-"""Dependencies of the routes: settings, the bank, the ready Evaluator, the API-key check.
+"""Dependencies of the routes: settings, the bank, the ready Evaluator; the API-key check.
 
 All are `async def`: they never block, and so never wait behind scoring work in the threadpool.
 """
@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
 
 from api.config import Settings
 from api.errors import NotReadyError, UnauthorizedError
@@ -53,23 +54,27 @@ async def get_evaluator(slot: Annotated[ModelSlot, Depends(get_slot)]) -> Evalua
     return slot.ready()
 
 
+API_KEY_HEADER = "X-API-Key"
+
 _api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="Needed only when EVALUATOR_API_KEY is set."
+    name=API_KEY_HEADER, auto_error=False, description="Needed only when EVALUATOR_API_KEY is set."
 )
 
 
-async def require_api_key(
-    settings: Annotated[Settings, Depends(get_settings)],
-    given: Annotated[str | None, Depends(_api_key_header)],
-) -> None:
-    """Let the request through if no key is configured or the header matches it (constant time)."""
-    if settings.api_key is None:
+def check_api_key(expected: SecretStr | None, given: str | None) -> None:
+    """Nothing if no key is configured or `given` matches it (compared in constant time), else
+    UnauthorizedError. api.middleware.ApiKeyMiddleware calls it before the body is read."""
+    if expected is None:
         return
-    expected = settings.api_key.get_secret_value().encode()
     if given is None:
-        raise UnauthorizedError("this server needs an API key: send it in the X-API-Key header")
-    if not hmac.compare_digest(given.encode(), expected):
-        raise UnauthorizedError("the API key in the X-API-Key header is wrong")
+        raise UnauthorizedError(f"this server needs an API key: send it in the {API_KEY_HEADER} header")
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise UnauthorizedError(f"the API key in the {API_KEY_HEADER} header is wrong")
+
+
+async def api_key_scheme(given: Annotated[str | None, Depends(_api_key_header)]) -> None:
+    """Declares the X-API-Key header of the /v1 routes in the OpenAPI schema (Swagger UI's Authorize
+    button). It checks nothing: ApiKeyMiddleware has checked the key before the body was read."""
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,4 +1,4 @@
-"""ASGI middleware: the request-body limit and the one-line access log."""
+"""ASGI middleware: the API-key check, the request-body limit, the docs pages' policy and the access log."""
 
 from __future__ import annotations
 
@@ -6,12 +6,38 @@ import logging
 import time
 from urllib.parse import quote
 
-from starlette.datastructures import Headers
+from pydantic import SecretStr
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import BodyTooLargeError, describe, error_response
+from api.deps import API_KEY_HEADER, check_api_key
+from api.errors import BodyTooLargeError, UnauthorizedError, describe, error_response
 
 access_log = logging.getLogger("api.access")
+
+PROTECTED_PREFIX = "/v1"  # every route under it needs the key, when the server has one
+
+
+class ApiKeyMiddleware:
+    """401 for a /v1 request without the server's API key, decided from the headers alone: before the
+    body is read, so a client without the key learns that first, not that its body is too large or
+    not JSON."""
+
+    def __init__(self, app: ASGIApp, api_key: SecretStr) -> None:
+        self.app = app
+        self.api_key = api_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path == PROTECTED_PREFIX or path.startswith(PROTECTED_PREFIX + "/"):
+            try:
+                check_api_key(self.api_key, Headers(scope=scope).get(API_KEY_HEADER))
+            except UnauthorizedError as error:
+                status, content = describe(error)
+                response = error_response(status, content, headers={"WWW-Authenticate": "ApiKey"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:
@@ -55,7 +81,7 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         error = BodyTooLargeError(
             f"the request body is larger than the limit of {self.max_bytes:,} bytes",
-            details={"max_bytes": self.max_bytes},
+            {"max_bytes": self.max_bytes},
         )
         status, content = describe(error)
         await error_response(status, content, headers={"Connection": "close"})(scope, receive, send)
@@ -68,6 +94,34 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.pop(0) if pending else await receive()
 
     return replayed
+
+
+# /docs and /redoc may load only what this server serves (ReDoc would fetch its logo from a CDN). Both
+# pages start their viewer with an inline script and inline styles.
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+class DocsPolicyMiddleware:
+    """Adds DOCS_POLICY as the Content-Security-Policy of the API documentation pages."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in DOCS_PATHS:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Content-Security-Policy"] = DOCS_POLICY
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
 
 
 class AccessLogMiddleware:

@@ -111,3 +111,4 @@ class Readiness(BaseModel):
     status: str
     model: str
     questions: int = Field(description="Questions in the loaded bank.")
+    max_answer_chars: int = Field(description="Longest answer accepted, in characters (else 422).")

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 
 from evaluator.errors import EvaluatorError
 from evaluator.version import __version__
-from rubric.errors import RubricError
 
 # Sub-command modules; each has `register(subparsers)` that sets `func(args) -> int` on its parser.
 COMMANDS = ("questions", "score", "serve", "batch", "rubric", "export_onnx")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# What a person at the command line can do next, by error code; the library's message says what is wrong.
+CLI_HINTS = {"unknown_question": "`evaluator questions` lists them"}
 
 
 class UsageError(Exception):
@@ -36,7 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (EvaluatorError, RubricError, UsageError) as exc:
+    except EvaluatorError as exc:
+        hint = CLI_HINTS.get(exc.code)
+        print(f"evaluator: error: {exc}{f': {hint}' if hint else ''}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
         print(f"evaluator: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from rubric import load_bank
+from rubric.errors import UnknownTopicError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
+    if args.topic is not None and args.topic not in bank.topics:
+        raise UnknownTopicError(args.topic, bank.topics)
     questions = bank.filter(level=args.level, topic=args.topic)
     for q in questions:
         if args.json:

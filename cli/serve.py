@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import errno
 import os
+import socket
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.config import Settings
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number for MALLOC_ARENA_MAX
 SERVER_MALLOC_ARENAS = 2
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,12 +27,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", help="interface to bind (default: EVALUATOR_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=_port, help="port to listen on (default: EVALUATOR_PORT or 8000)")
+    parser.add_argument(
+        "--workers", type=_workers, default=1, metavar="N",
+        help="server processes, each with its own model and a share of the cores (default 1)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
 
 
 def _port(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1-65535)")
+    return int(value)
+
+
+def _workers(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
     return int(value)
 
 
@@ -53,20 +70,58 @@ def run(args: argparse.Namespace) -> int:
         )
         raise UsageError(f"bad setting: {problems}") from None
     load_bank(settings.bank_dir)  # a broken bank folder fails here, in one line, before the server starts
+    _check_can_listen(settings.host, settings.port)  # a port in use too, before the model loads
 
     _limit_malloc_arenas()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    if args.workers > 1:
+        _export_to_workers(settings, args.workers)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings) if args.workers == 1 else "api.app:create_app",  # each worker builds its own
+        factory=args.workers > 1,
+        workers=args.workers,
         host=settings.host,
         port=settings.port,
-        log_config=None,  # use the logging set up above
+        log_config=None if args.workers == 1 else _worker_log_config(settings.log_level),
         access_log=False,  # api.access logs each request, without query strings or client details
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _export_to_workers(settings: Settings, workers: int) -> None:
+    """What each worker process reads as it starts: the settings with --host/--port applied, a share of
+    the cores for its forward passes (unless EVALUATOR_THREADS is set), and the malloc arena limit."""
+    os.environ.update(EVALUATOR_HOST=settings.host, EVALUATOR_PORT=str(settings.port))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    os.environ.setdefault("EVALUATOR_THREADS", str(max(1, cores // workers)))
+    os.environ.setdefault("MALLOC_ARENA_MAX", str(SERVER_MALLOC_ARENAS))
+
+
+def _worker_log_config(level: str) -> dict[str, object]:
+    """logging.basicConfig's setup as a dictConfig, which uvicorn applies in every worker process."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": LOG_FORMAT}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+    }
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """UsageError unless (host, port) can be bound now, as uvicorn binds it (SO_REUSEADDR, IPv6 for a
+    host with a colon)."""
+    from cli import UsageError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        hint = " (is another server running there? use --port)" if exc.errno == errno.EADDRINUSE else ""
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
 
 
 def _limit_malloc_arenas() -> None:

@@ -1,7 +1,7 @@
 """Questions and their rubrics: the schema, the bundled bank, and reading and writing files."""
 
 from rubric.bank import QuestionBank, load_bank
-from rubric.errors import BankFileError, InvalidRubricError, RubricError, UnknownQuestionError
+from rubric.errors import BankFileError, InvalidRubricError, RubricError, UnknownQuestionError, UnknownTopicError
 from rubric.io import dump_question_yaml, load_question_file, parse_question, save_question
 from rubric.models import KeyPoint, Level, Question
 
@@ -14,6 +14,7 @@ __all__ = [
     "QuestionBank",
     "RubricError",
     "UnknownQuestionError",
+    "UnknownTopicError",
     "build_rubric",
     "dump_question_yaml",
     "load_bank",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,25 @@ MAX_FILE_BYTES = 1_000_000
 def describe_validation_error(error: ValidationError) -> str:
     """One line per bad field, e.g. `key_points.2.weight: Input should be greater than 0`."""
     lines = []
-    for item in error.errors():
+    for item in without_knock_on_errors(error.errors()):
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
         lines.append(f"{where}: {item['msg']}")
     return "; ".join(lines)
+
+
+def without_knock_on_errors(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Pydantic's errors less the "too short" of a list whose own items failed: a lone key point without
+    an `id` is `key_points.0.id: Field required`, not also "key_points: Tuple should have at least 1
+    item after validation, not 0"."""
+    locs = [tuple(e.get("loc", ())) for e in errors]
+
+    def knock_on(error: Mapping[str, Any]) -> bool:
+        loc = tuple(error.get("loc", ()))
+        return error.get("type") == "too_short" and any(
+            len(other) > len(loc) and other[: len(loc)] == loc for other in locs
+        )
+
+    return [e for e in errors if not knock_on(e)]
 
 
 def parse_question(data: Any) -> Question:

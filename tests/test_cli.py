@@ -83,3 +83,24 @@ def test_broken_bank_file_names_the_file(tmp_path: Path):
     proc = run_cli("questions", "--bank", str(tmp_path))
     assert proc.returncode == 2
     assert "q.yaml" in proc.stderr and "key_points.0.weight" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("questions", "--topic", "transformer"), ("questions", "--topic", "x", "--json")]
+)
+def test_an_unknown_topic_is_one_line_listing_the_topics(args):
+    from rubric import load_bank
+
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"evaluator: error: unknown topic {args[2]!r}: "), lines[0]
+    assert all(topic in lines[0] for topic in load_bank().topics)
+
+
+def test_an_unknown_question_tells_the_cli_user_how_to_list_them():
+    proc = run_cli("score", "-q", "fresher-99", "--answer", "x")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("`evaluator questions` lists them")

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body
 
 from api.batching import BatcherDep
 from api.deps import EvaluatorDep, SettingsDep
-from api.errors import TooManyItemsError, describe, documented_errors, error_content, validation_details
+from api.errors import (
+    InvalidItemError,
+    TooManyItemsError,
+    describe,
+    documented_errors,
+    validation_problems,
+    where_and_what,
+)
 from api.schemas import BatchIn, BatchOut, EvaluationIn, InvalidItem
 from evaluator.results import EvaluationResult
 from evaluator.scoring import EvaluationRequest
@@ -101,7 +108,7 @@ def create_evaluations(
     if len(body.items) > settings.max_batch_items:
         raise TooManyItemsError(
             f"the batch has {len(body.items)} items; the limit is {settings.max_batch_items}: split it",
-            details={"items": len(body.items), "max_items": settings.max_batch_items},
+            {"items": len(body.items), "max_items": settings.max_batch_items},
         )
     valid = [item for item in body.items if isinstance(item, EvaluationIn)]
     scored = iter(
@@ -112,9 +119,11 @@ def create_evaluations(
     results: list[Any] = []
     for item in body.items:
         if isinstance(item, InvalidItem):
-            details = validation_details(item.errors)
-            where = "; ".join(f"{'.'.join(map(str, d['loc'])) or 'item'}: {d['message']}" for d in details)
-            results.append(error_content("invalid_item", f"the item is not valid: {where}", details))
+            problems = validation_problems(item.errors)
+            error = InvalidItemError(
+                f"the item is not valid: {where_and_what(problems, 'item')}", {"errors": problems}
+            )
+            results.append(describe(error)[1])
             continue
         outcome = next(scored)
         results.append(describe(outcome)[1] if isinstance(outcome, Exception) else outcome)

@@ -27,4 +27,9 @@ async def healthz() -> Health:
 async def readyz(evaluator: EvaluatorDep) -> Readiness:
     """200 once the model is loaded; 503 (`not_ready`) until then. The bank's key points are
     embedded in the background from then on, or by the first request that needs them."""
-    return Readiness(status="ready", model=evaluator.model_name, questions=len(evaluator.bank))
+    return Readiness(
+        status="ready",
+        model=evaluator.model_name,
+        questions=len(evaluator.bank),
+        max_answer_chars=evaluator.max_answer_chars,
+    )

@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import BankDep
-from api.errors import ErrorBody
+from api.errors import ErrorBody, documented_errors
 from api.schemas import QuestionList, QuestionSummary
+from rubric.errors import UnknownTopicError
 from rubric.models import Level, Question
 
 router = APIRouter(prefix="/v1/questions", tags=["questions"])
@@ -21,13 +22,28 @@ _AUTH = {
 }
 
 
-@router.get("", response_model=QuestionList, responses=_AUTH, summary="List the questions")
+_LIST_ERRORS = {
+    **_AUTH,
+    **documented_errors(
+        {
+            404: "No question has that `topic` (`unknown_topic`; `details.topics` lists the topics).",
+            422: "A `level` that is not fresher, intermediate or advanced.",
+        }
+    ),
+}
+
+
+@router.get("", response_model=QuestionList, responses=_LIST_ERRORS, summary="List the questions")
 async def list_questions(
     bank: BankDep,
     level: Annotated[Level | None, Query(openapi_examples={"fresher": {"value": "fresher"}})] = None,
     topic: Annotated[str | None, Query(openapi_examples={"optimization": {"value": "optimization"}})] = None,
 ) -> QuestionList:
-    """Id, level, topic, text and number of key points of each question, in bank order."""
+    """Id, level, topic, text and number of key points of each question, in bank order.
+
+    A `topic` no question has is a 404 (`unknown_topic`) whose `details.topics` lists the bank's topics."""
+    if topic is not None and topic not in bank.topics:
+        raise UnknownTopicError(topic, bank.topics)
     return QuestionList(
         questions=[
             QuestionSummary(id=q.id, level=q.level, topic=q.topic, text=q.text, key_points=len(q.key_points))

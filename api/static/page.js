@@ -23,6 +23,7 @@ const state = {
   attempt: null,       // the latest scored attempt: {answer, result, at}
   earlier: [],         // earlier attempts at the current question, oldest first
   references: new Map(),
+  maxChars: null,      // the server's answer limit, from GET /readyz
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -205,6 +206,38 @@ function chooseQuestion(id) {
   showError("");
   showError("", "answer-error");
   $("answer").removeAttribute("aria-invalid");
+}
+
+/** Shows question `id`, clearing the level and topic filters if they hide it. */
+function openQuestion(id) {
+  if (!state.questions.some((q) => q.id === id)) {
+    showError(`There is no question ${id} on this server.`);
+    return false;
+  }
+  if (!matching().some((q) => q.id === id)) {
+    $("level").value = "";
+    fillTopics();
+    $("topic").value = "";
+  }
+  fillQuestions(id);
+  return true;
+}
+
+/** The question after the current one among those of the chosen level and topic (or, if it is the
+ * only one, in the whole bank), wrapping around. */
+function nextQuestion() {
+  const current = state.current && state.current.id;
+  const list = matching().length > 1 ? matching() : state.questions;
+  const at = list.findIndex((q) => q.id === current);
+  const next = list[(at + 1) % list.length];
+  if (!next || !openQuestion(next.id)) return;
+  showStatus(`Next question: ${next.id}.`);
+  $("answer").focus();
+}
+
+function openFromAddress() {
+  const wanted = new URLSearchParams(location.hash.slice(1)).get("q");
+  if (wanted && !(state.current && state.current.id === wanted)) openQuestion(wanted);
 }
 
 function surprise() {
@@ -428,15 +461,22 @@ function improvementLists(result) {
       h("h4", { text: title }),
       h("ul", {}, ids.map((id) => {
         const found = byId.get(id);
-        return h("li", { text: found ? `${found.index + 1}. ${found.point.text}` : id });
+        if (!found) return h("li", { text: id });
+        const partly = found.point.verdict === "partial" ? " (partly covered: say it in full)" : "";
+        return h("li", { "data-point": found.index, text: `${found.index + 1}. ${found.point.text}${partly}` });
       })),
     );
   };
+  // Missed and partly covered points, in rubric order: both are what a stronger answer would add.
+  const missed = new Set(result.missed);
+  const toAdd = result.points.filter((p) => missed.has(p.id) || p.verdict === "partial").map((p) => p.id);
   const nodes = [
-    section(result.missed, "What a stronger answer would add", "improve improve-missed"),
+    section(toAdd, "What a stronger answer would add", "improve improve-missed"),
     section(result.contradicted, "Where your answer contradicts the rubric", "improve improve-contradicted"),
   ].filter(Boolean);
-  if (nodes.length === 0) nodes.push(h("p", { class: "improve-none", text: "No key point missed or contradicted." }));
+  if (nodes.length === 0) {
+    nodes.push(h("p", { class: "improve-none", text: "No key point missed, partly covered or contradicted." }));
+  }
   return nodes;
 }
 
@@ -570,9 +610,29 @@ function sparkline(scores) {
 
 // ---------------------------------------------------------------- wiring
 
+/** The answer's length beside the server's limit, counted as the server counts (code points). */
 function updateCount() {
-  const length = $("answer").value.length;
-  $("chars").textContent = length ? `${length} characters.` : "";
+  const length = [...$("answer").value].length;
+  const limit = state.maxChars;
+  const over = limit !== null && length > limit;
+  const count = length.toLocaleString("en-US");
+  $("chars").textContent = limit === null
+    ? (length ? `${count} characters.` : "")
+    : `${count} / ${limit.toLocaleString("en-US")} characters${over ? ": over the limit, shorten it" : ""}.`;
+  $("chars").classList.toggle("over", over);
+}
+
+/** The answer limit from GET /readyz; while the model loads (503 not_ready), asked again shortly. */
+async function loadLimit(triesLeft = 60) {
+  try {
+    state.maxChars = (await api("/readyz")).max_answer_chars;
+  } catch (problem) {
+    if (problem instanceof ApiProblem && problem.code === "not_ready" && triesLeft > 0) {
+      setTimeout(() => loadLimit(triesLeft - 1), 2000);
+    }
+    return;
+  }
+  updateCount();
 }
 
 function saveKey(event) {
@@ -607,6 +667,8 @@ function start() {
   });
   $("show-model").addEventListener("click", toggleModelAnswer);
   $("try-again").addEventListener("click", tryAgain);
+  $("next-question").addEventListener("click", nextQuestion);
+  window.addEventListener("hashchange", openFromAddress);  // a link to #q=... on the open page
   $("key-form").addEventListener("submit", saveKey);
   $("key-forget").addEventListener("click", forgetKey);
   $("clear-history").addEventListener("click", () => {
@@ -616,15 +678,11 @@ function start() {
   });
   $("history").addEventListener("click", (event) => {
     const id = event.target.dataset && event.target.dataset.open;
-    if (!id) return;
-    $("level").value = "";
-    fillTopics();
-    $("topic").value = "";
-    fillQuestions(id);
-    $("answer").focus();
+    if (id && openQuestion(id)) $("answer").focus();
   });
   renderHistory();
   loadQuestions().then(renderHistory);
+  loadLimit();
 }
 
 document.addEventListener("DOMContentLoaded", start);

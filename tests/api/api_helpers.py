@@ -50,6 +50,7 @@ def assert_error(response, status: int, code: str) -> dict[str, Any]:
     assert set(body["error"]) == {"code", "message", "details"}
     assert body["error"]["code"] == code, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["details"], dict), body  # always an object, `{}` when empty
     return body["error"]
 
 

@@ -42,12 +42,54 @@ def test_the_right_key_passes(keyed_client):
 
 
 def test_health_and_docs_need_no_key(keyed_client):
-    for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
+    for path in ("/healthz", "/readyz", "/openapi.json", "/docs", "/redoc", "/"):
         assert keyed_client.get(path).status_code == 200, path
 
 
 def test_the_key_is_checked_before_the_body(keyed_client):
     assert_error(keyed_client.post("/v1/evaluations", json={"answer": 3}), 401, "unauthorized")
+
+
+@pytest.fixture(scope="module")
+def keyed_small_body_client(real_evaluator):
+    settings = Settings(api_key=KEY, max_body_bytes=2000)
+    with running_client(create_app(settings, evaluator=real_evaluator)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b'{"question_id": "fresher-01", "answer": ', 422, "invalid_json"),
+        (b"\xff\xfe not UTF-8", 422, "invalid_json"),
+        (b'{"answer": "' + b"a" * 3000 + b'"}', 413, "body_too_large"),
+    ],
+    ids=["malformed JSON", "not UTF-8", "oversized"],
+)
+def test_without_the_key_a_bad_body_is_401_first(keyed_small_body_client, body, status, code):
+    """A client without the key learns that first, not what is wrong with its body; with the key,
+    the same body gets its own error."""
+    headers = {"Content-Type": "application/json"}
+    for sent in ({}, {"X-API-Key": "wrong"}):
+        response = keyed_small_body_client.post("/v1/evaluations", content=body, headers={**headers, **sent})
+        assert_error(response, 401, "unauthorized")
+        assert response.headers["www-authenticate"] == "ApiKey"
+    keyed = keyed_small_body_client.post(
+        "/v1/evaluations", content=body, headers={**headers, "X-API-Key": KEY}
+    )
+    assert_error(keyed, status, code)
+
+
+def test_every_v1_route_needs_the_key_and_no_other_does(keyed_client):
+    """The key is checked by path prefix, before routing: that prefix must cover exactly the API."""
+    for route in keyed_client.app.routes:
+        path = getattr(route, "path", "")
+        if path.startswith("/v1"):
+            url = path.replace("{question_id}", "fresher-01")
+            for method in route.methods:
+                assert_error(keyed_client.request(method, url), 401, "unauthorized")
+        elif "{" not in path and "GET" in getattr(route, "methods", ()):
+            assert keyed_client.get(path).status_code == 200, path
 
 
 def test_no_key_configured_means_open(client):

@@ -6,6 +6,7 @@ import pytest
 from api_helpers import GOOD_ANSWER, OFF_TOPIC_ANSWER, assert_error
 
 from evaluator import MAX_ANSWER_CHARS
+from rubric import InvalidRubricError, parse_question
 
 INLINE_RUBRIC = {
     "id": "my-dropout",
@@ -95,7 +96,7 @@ def test_invalid_json_is_422(client):
         headers={"Content-Type": "application/json"},
     )
     error = assert_error(response, 422, "invalid_json")
-    assert error["details"][0]["type"] == "json_invalid"
+    assert error["details"]["errors"][0]["type"] == "json_invalid"
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,7 @@ def test_invalid_bodies_are_422_naming_the_field(client, body, where):
     response = client.post("/v1/evaluations", json=body)
     error = assert_error(response, 422, "invalid_request")
     assert where in error["message"]
-    assert all(set(d) == {"loc", "message", "type"} for d in error["details"])
+    assert all(set(d) == {"loc", "message", "type"} for d in error["details"]["errors"])
 
 
 def test_validation_errors_do_not_echo_the_answer(client):
@@ -178,7 +179,7 @@ def test_batch_invalid_items_get_their_own_errors(client):
         assert set(results[index]["error"]) == {"code", "message", "details"}
         assert results[index]["error"]["code"] == code
     assert results[1]["error"]["details"] == {"question_id": "no-such-question"}
-    assert results[3]["error"]["details"][0]["loc"] == ["answer"]
+    assert results[3]["error"]["details"]["errors"][0]["loc"] == ["answer"]
 
 
 def test_batch_over_the_limit_is_413(client):
@@ -200,7 +201,44 @@ def test_batch_bodies_that_are_invalid_as_a_whole_are_422(client, body):
     assert_error(client.post("/v1/evaluations/batch", json=body), 422, "invalid_request")
 
 
-def test_body_with_non_json_content_type_is_422(client):
-    payload = json.dumps({"question_id": "fresher-01", "answer": GOOD_ANSWER})
-    response = client.post("/v1/evaluations", content=payload, headers={"Content-Type": "text/plain"})
-    assert_error(response, 422, "invalid_request")
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/evaluations", {"question_id": "fresher-01", "answer": GOOD_ANSWER}),
+        ("/v1/evaluations/batch", {"items": [{"question_id": "fresher-01", "answer": GOOD_ANSWER}]}),
+    ],
+)
+def test_a_json_body_sent_without_the_json_content_type_is_told_to_send_it(client, content_type, path, body):
+    """curl -d sends `application/x-www-form-urlencoded`; no header at all is not JSON either."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post(path, content=json.dumps(body), headers=headers)
+    error = assert_error(response, 422, "invalid_request")
+    assert "Content-Type: application/json" in error["message"]
+    assert (content_type or "no Content-Type header") in error["message"]
+    assert error["details"]["content_type"] == content_type
+    assert client.post(path, json=body).status_code == 200  # the same body, sent as JSON, is scored
+
+
+def test_an_inline_key_point_without_an_id_is_named_alone(client):
+    """Not also "key_points: Tuple should have at least 1 item after validation, not 0"."""
+    rubric = {**INLINE_RUBRIC, "key_points": [{"text": "Dropout zeroes random activations in training."}]}
+    error = assert_error(
+        client.post("/v1/evaluations", json={"rubric": rubric, "answer": GOOD_ANSWER}), 422, "invalid_request"
+    )
+    assert error["message"] == "the request is not valid: body.rubric.key_points.0.id: Field required"
+    assert [e["loc"] for e in error["details"]["errors"]] == [["body", "rubric", "key_points", 0, "id"]]
+    batch = client.post("/v1/evaluations/batch", json={"items": [{"rubric": rubric, "answer": GOOD_ANSWER}]})
+    item = batch.json()["results"][0]["error"]
+    assert item["code"] == "invalid_item"
+    assert item["message"] == "the item is not valid: rubric.key_points.0.id: Field required"
+
+
+def test_the_library_names_the_missing_key_point_id_alone(real_evaluator):
+    rubric = {**INLINE_RUBRIC, "key_points": [{"text": "Dropout zeroes random activations in training."}]}
+    with pytest.raises(InvalidRubricError) as raised:
+        real_evaluator.evaluate(GOOD_ANSWER, rubric=rubric)
+    assert str(raised.value) == "key_points.0.id: Field required"
+    with pytest.raises(InvalidRubricError) as raised:  # an empty list is still too short, and says so
+        parse_question({**INLINE_RUBRIC, "key_points": []})
+    assert str(raised.value).startswith("key_points: Tuple should have at least 1 item")

@@ -35,6 +35,7 @@ def test_readyz_once_loaded(client, real_evaluator):
         "status": "ready",
         "model": real_evaluator.model_name,
         "questions": len(real_evaluator.bank),
+        "max_answer_chars": real_evaluator.max_answer_chars,
     }
 
 

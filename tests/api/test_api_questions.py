@@ -29,13 +29,16 @@ def test_filters_by_level_and_topic(client, real_evaluator, query):
     assert all(all(q[k] == v for k, v in query.items()) for q in questions)
 
 
-def test_unknown_topic_lists_nothing(client):
-    assert client.get("/v1/questions", params={"topic": "astrology"}).json() == {"questions": []}
+def test_unknown_topic_is_404_listing_the_topics(client, real_evaluator):
+    error = assert_error(client.get("/v1/questions", params={"topic": "astrology"}), 404, "unknown_topic")
+    topics = real_evaluator.bank.topics
+    assert error["details"] == {"topic": "astrology", "topics": topics}
+    assert "'astrology'" in error["message"] and all(topic in error["message"] for topic in topics)
 
 
 def test_unknown_level_is_422(client):
     error = assert_error(client.get("/v1/questions", params={"level": "expert"}), 422, "invalid_request")
-    assert error["details"][0]["loc"] == ["query", "level"]
+    assert error["details"]["errors"][0]["loc"] == ["query", "level"]
 
 
 def test_one_question_has_its_key_points_but_not_the_reference(client, real_evaluator):
@@ -62,6 +65,7 @@ def test_unknown_question_is_404(client):
     error = assert_error(client.get("/v1/questions/no-such-question"), 404, "unknown_question")
     assert error["details"] == {"question_id": "no-such-question"}
     assert "no-such-question" in error["message"]
+    assert "GET /v1/questions" in error["message"] and "evaluator questions" not in error["message"]
 
 
 @pytest.mark.parametrize(

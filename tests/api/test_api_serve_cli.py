@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 
@@ -37,6 +39,29 @@ def test_missing_bank_folder_fails_before_the_server_starts(monkeypatch, tmp_pat
     monkeypatch.setenv("EVALUATOR_BANK_DIR", str(tmp_path / "nowhere"))
     assert main(["serve"]) == 2
     assert "not a folder of question files" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_one_line_and_exit_2_before_the_model_loads(tmp_path):
+    """Not the model loading, then a uvicorn traceback line and exit 3."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        serve = subprocess.run(
+            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+            check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    assert serve.returncode == 2, serve.stderr
+    assert serve.stdout == ""
+    lines = serve.stderr.splitlines()
+    assert len(lines) == 1, serve.stderr  # no log line: the model never started loading
+    assert lines[0].startswith(f"evaluator: error: cannot listen on 127.0.0.1:{port}: "), lines[0]
+    assert "--port" in lines[0]
 
 
 def test_the_library_and_cli_do_not_import_the_http_stack():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import anyio.to_thread
 import pytest
-from api_helpers import running_client
+from api_helpers import ROOT, running_client
 from pydantic import ValidationError
 
 import api.config
@@ -22,9 +22,10 @@ def test_documented_defaults():
 
 
 def test_every_setting_is_documented():
-    doc = api.config.__doc__
+    guide = (ROOT / "docs" / "api.md").read_text()
     for name in Settings.model_fields:
-        assert f"EVALUATOR_{name.upper()}" in doc, name
+        assert f"EVALUATOR_{name.upper()}" in api.config.__doc__, name
+        assert f"| `EVALUATOR_{name.upper()}` |" in guide, name
 
 
 def test_read_from_prefixed_environment_variables(monkeypatch, tmp_path):

@@ -69,16 +69,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def open_page(server: Server, tmp_path: Path) -> Iterator[Callable[..., object]]:
-    """Opens the practice page in a fresh headless Chromium profile; records every request it makes.
+    """Opens the practice page (or `path`) in a fresh headless Chromium profile, offline: a request to
+    anywhere but the server fails as with no network, and every request is recorded.
 
-    Each call returns a Playwright page with `.requests` (URLs) and `.errors` (uncaught script errors).
+    Each call returns a Playwright page with `.requests` (URLs), `.outside` (the URLs of requests that
+    reached the network layer for another host, and were failed) and `.errors` (script errors, CSP
+    violations).
     """
     from playwright.sync_api import sync_playwright
 
     contexts = []
     with sync_playwright() as playwright:
 
-        def open_(width: int = 1280, height: int = 900):
+        def open_(width: int = 1280, height: int = 900, path: str = "/"):
             context = playwright.chromium.launch_persistent_context(
                 tmp_path / f"profile-{len(contexts)}",  # a fresh --user-data-dir
                 executable_path=str(CHROMIUM),
@@ -88,21 +91,35 @@ def open_page(server: Server, tmp_path: Path) -> Iterator[Callable[..., object]]
             )
             contexts.append(context)
             context.set_default_timeout(30_000)
+            outside: list[str] = []
+            context.route("**/*", lambda route: _only_the_server(route, server.base, outside))
             page = context.pages[0] if context.pages else context.new_page()
+            page.outside = outside
             page.requests = []
             page.errors = []
             page.on("request", lambda request: page.requests.append(request.url))
             page.on("pageerror", lambda error: page.errors.append(str(error)))
             page.on(
                 "console",
-                lambda message: "Content Security Policy" in message.text and page.errors.append(message.text),
+                lambda message: (
+                    "Content Security Policy" in message.text and page.errors.append(message.text)
+                ),
             )
-            page.goto(f"{server.base}/")
+            page.goto(f"{server.base}{path}")
             return page
 
         yield open_
         for context in contexts:
             context.close()
+
+
+def _only_the_server(route, base: str, outside: list[str]) -> None:
+    """Lets a request to the server through; fails any other as an offline machine would, noting it."""
+    if route.request.url.startswith(base + "/"):
+        route.continue_()
+    else:
+        outside.append(route.request.url)
+        route.abort("internetdisconnected")
 
 
 @pytest.fixture(scope="session")
