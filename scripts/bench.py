@@ -16,6 +16,11 @@ not the graded test set). Every figure is shown beside a baseline measured in th
 - cold start: server process start to GET /readyz == 200; the server's peak RSS, and its RSS
   sampled through a sustained load (--soak seconds at concurrency 8).
 - batch: `evaluator batch` on --batch-answers generated answers: rows/s and the process's peak RSS.
+- ray: the batch engines in this process on --ray-answers answers, as `evaluator batch` runs them
+  (answer cache on): local, then Ray (a local cluster on loopback) at --ray-workers workers;
+  throughput against local, per worker, start-up overhead, whether the output is local's byte for
+  byte, the driver's own ceiling (committing replayed records, no scoring), and the projected wall
+  time for 1,000,000 answers on 8, 32 and 128 one-CPU workers.
 
 The answer-vector cache is off everywhere (EVALUATOR_CACHE_SIZE=0), so every answer is really
 encoded; --backend is passed on as EVALUATOR_BACKEND to the library and the subprocesses.
@@ -54,7 +59,9 @@ from evaluator.lexical import STOPWORDS, words  # noqa: E402
 from evaluator.segment import split_sentences  # noqa: E402
 from rubric import load_bank  # noqa: E402
 
-SECTIONS = ("library", "api", "batch")
+SECTIONS = ("library", "api", "batch", "ray")
+PROJECTED_ANSWERS = 1_000_000
+PROJECTED_WORKERS = (8, 32, 128)
 READY_TIMEOUT = 600
 BATCH_ENDPOINT_ITEMS = 32
 MIN_WORDS, MAX_WORDS = 20, 150
@@ -457,6 +464,89 @@ def bench_batch(n: int, seed: int, env: dict[str, str], tmp: Path) -> tuple[Row,
 
 
 # ---------------------------------------------------------------------------------------------
+# the batch engines: local against Ray
+
+
+def bench_ray(
+    n: int, seed: int, workers: Sequence[int], tmp: Path
+) -> tuple[list[Row], list[tuple[str, str, str]], dict[str, object]]:
+    """Local engine, the driver alone, then Ray at each worker count, on the same generated answers."""
+    from evaluator import Evaluator
+    from evaluator.batch.question_match import QuestionMatcher
+    from evaluator.batch.runner import run_chunks, score_chunk
+
+    source = tmp / "ray-answers.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for i, (qid, text) in enumerate(generate_answers(n, seed + 2)):
+            handle.write(json.dumps({"id": f"a{i}", "question_id": qid, "answer": text}) + "\n")
+    evaluator = Evaluator()  # as `evaluator batch` builds it (answer cache on)
+    matcher = QuestionMatcher(evaluator.bank, evaluator.embedder)
+    recorded: list[object] = []
+
+    def score_and_record(chunks):  # type: ignore[no-untyped-def]
+        for chunk in chunks:
+            recorded.append(score_chunk(chunk, evaluator, matcher))
+            yield chunk, recorded[-1]
+
+    local = run_chunks([source], tmp / "local.jsonl", score_and_record)
+    replayed = iter(recorded)
+    driver = run_chunks([source], tmp / "driver.jsonl", lambda chunks: ((c, next(replayed)) for c in chunks))
+    local_row = Row(f"batch engine local, {n:,} answers", n, local.elapsed)
+    driver_row = Row("batch driver alone (replayed records: read, commit)", n, driver.elapsed)
+    rows = [local_row, driver_row]
+    info: dict[str, object] = {"answers": n, "local_per_s": local_row.rate, "driver_per_s": driver_row.rate}
+    try:
+        started = time.perf_counter()
+        ray = start_local_ray()
+    except ImportError:
+        return rows, [("ray engine", "not measured: pip install -e '.[ray]'", "")], info
+    info["ray_init_s"] = time.perf_counter() - started
+    from evaluator.batch.ray_engine import RayOptions, run_batch_ray
+
+    try:
+        for count in workers:
+            output = tmp / f"ray-{count}.jsonl"
+            started = time.perf_counter()
+            stats = run_batch_ray([source], output, bank=evaluator.bank, options=RayOptions(workers=count))
+            start_up = time.perf_counter() - started - stats.elapsed
+            same = output.read_bytes() == (tmp / "local.jsonl").read_bytes()
+            row = Row(f"batch engine ray, {count} worker(s)", n, stats.elapsed)
+            row.ratio, row.ratio_of = row.rate / local_row.rate, "answers/s / local"
+            row.target = ">= 0.85" if count == 1 else ""
+            row.note = f"{row.rate / count:.1f}/s per worker; start {start_up:.1f} s; output = local: {same}"
+            rows.append(row)
+            info[f"ray_{count}"] = {
+                "answers_per_s": row.rate, "per_worker_per_s": row.rate / count,
+                "start_up_s": start_up, "identical_to_local": same,
+            }  # fmt: skip
+    finally:
+        ray.shutdown()
+    widest = max(workers)
+    per_worker, start_up = info[f"ray_{widest}"]["per_worker_per_s"], info[f"ray_{widest}"]["start_up_s"]
+    extras = []
+    for count in PROJECTED_WORKERS:
+        rate = min(count * per_worker, driver_row.rate)
+        seconds = start_up + PROJECTED_ANSWERS / rate
+        bound = "the driver" if rate == driver_row.rate else f"{count} x {per_worker:.1f}/s"
+        name = f"ray projection: {PROJECTED_ANSWERS:,} answers on {count} workers"
+        extras.append((name, f"{seconds / 3600:.2f} h ({bound}, + {start_up:.0f} s start)", ""))
+        info[f"projected_hours_{count}"] = seconds / 3600
+    return rows, extras, info
+
+
+def start_local_ray():  # type: ignore[no-untyped-def]
+    """A Ray cluster in this process with every core, on loopback only (see evaluator.batch.ray_engine)."""
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    import ray
+
+    ray.init(
+        num_cpus=os.cpu_count(), include_dashboard=False, object_store_memory=256 * 2**20,
+        logging_level="ERROR", log_to_driver=False,
+    )  # fmt: skip
+    return ray
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 
 
@@ -484,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     add("--concurrency", default="1,8,32", help="API concurrency levels (1,8,32)")
     add("--soak", type=float, default=120, help="seconds of load to watch the server's RSS (120; 0 = off)")
     add("--batch-answers", type=int, default=20_000, help="answers for `evaluator batch` (20000)")
+    add("--ray-answers", type=int, default=2000, help="answers for the local and Ray batch engines (2000)")
+    add("--ray-workers", default="1,2", help="Ray worker counts to measure (1,2)")
     add("--backend", help="EVALUATOR_BACKEND for the library and subprocesses (torch|onnx|onnx-int8)")
     add("--threads", type=int, help="EVALUATOR_THREADS (threads of one forward pass) for all sides")
     add("--window-ms", type=float, help="EVALUATOR_BATCH_WINDOW_MS for the server")
@@ -496,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.answers, args.soak = min(args.answers, 60), min(args.soak, 20)
         args.batch_answers = min(args.batch_answers, 1000)
+        args.ray_answers = min(args.ray_answers, 300)
     sections = {s.strip() for s in args.only.split(",") if s.strip()}
     if not sections <= set(SECTIONS):
         parser.error(f"--only takes {','.join(SECTIONS)}")
@@ -598,6 +691,12 @@ def main(argv: list[str] | None = None) -> int:
             name = f"batch CLI peak RSS ({batch_info['answers']:,} answers)"
             extras.append((name, f"{batch_info['peak_rss_mb']:.0f} MB", ""))
             results["batch"] = batch_info
+        if "ray" in sections:
+            ray_workers = [int(w) for w in args.ray_workers.split(",")]
+            ray_rows, ray_extras, results["ray"] = bench_ray(args.ray_answers, args.seed, ray_workers, tmp)
+            rows += ray_rows
+            extras += ray_extras
+            print(f"ray done, load average {loadavg()}", flush=True)
     meta["loadavg_end"] = loadavg()
     print()
     print_table(rows, extras)

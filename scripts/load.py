@@ -8,7 +8,11 @@ look-ups, health checks) for --seconds. Prints requests/s, p50/p99 latency overa
 errors (any request of any phase that was not a 200), and the server's RSS at the start and the end of
 the loaded phase. Exits 1 if any request failed or RSS grew by more than 10%.
 
-    .venv/bin/python scripts/load.py [--seconds 120] [--clients 16] [--url http://127.0.0.1:8000 --pid N]
+By default it does all that twice, on `evaluator serve --workers 1` and then `--workers 2`, and
+compares their throughput; RSS is the server's whole process tree, and each worker's is shown too.
+
+    .venv/bin/python scripts/load.py [--seconds 120] [--clients 16] [--workers 1,2]
+    .venv/bin/python scripts/load.py --url http://127.0.0.1:8000 [--pid N]
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 600
+READY_LINE = "ready: model"  # logged by each worker once its model is loaded
 BASELINE_SECONDS = 10
 WARM_UP_SECONDS = 20
 MAX_RSS_GROWTH = 0.10
@@ -161,16 +166,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(log_path: Path) -> tuple[str, subprocess.Popen]:
+def start_server(log_path: Path, workers: int = 1) -> tuple[str, subprocess.Popen]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_ready(base, process)
+    if workers > 1:  # /readyz answered by one worker: wait until every worker has loaded its model
+        deadline = time.monotonic() + READY_TIMEOUT
+        while log_path.read_text(errors="replace").count(READY_LINE) < workers:
+            if time.monotonic() > deadline or process.poll() is not None:
+                sys.exit(f"load: not every one of the {workers} workers became ready")
+            time.sleep(0.2)
     return base, process
 
 
@@ -211,8 +220,23 @@ def listener_pid(url: str) -> int | None:
     return None
 
 
+def worker_processes(pid: int) -> list[psutil.Process]:
+    """The processes that serve requests: uvicorn's spawned workers, or the server itself when it has none."""
+    server = psutil.Process(pid)
+    workers = [c for c in server.children() if "spawn_main" in " ".join(c.cmdline())]
+    return workers or [server]
+
+
 def rss_mib(pid: int | None) -> float | None:
-    return psutil.Process(pid).memory_info().rss / 2**20 if pid else None
+    """RSS of the server and every process under it (its workers), MiB."""
+    if not pid:
+        return None
+    server = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [server, *server.children(recursive=True)]) / 2**20
+
+
+def worker_rss_mib(pid: int | None) -> list[float]:
+    return [p.memory_info().rss / 2**20 for p in worker_processes(pid)] if pid else []
 
 
 def report(title: str, tally: Tally, elapsed: float) -> None:
@@ -223,67 +247,121 @@ def report(title: str, tally: Tally, elapsed: float) -> None:
     )
 
 
+@dataclass
+class Run:
+    """The phases against one server and its memory."""
+
+    label: str
+    base: str
+    pid: int | None
+    baseline: Tally
+    baseline_elapsed: float
+    warm_up: Tally
+    loaded: Tally
+    elapsed: float
+    ready_rss: float | None
+    start_rss: float | None
+    end_rss: float | None
+    worker_rss: list[float]  # each worker at the end of the load
+    load_before: float
+    load_after: float
+
+    @property
+    def rate(self) -> float:
+        return self.loaded.count / self.elapsed
+
+
+def measure(label: str, base: str, pid: int | None, headers: dict[str, str], args: argparse.Namespace) -> Run:
+    questions = pick_questions(base, headers)
+    ready_rss = rss_mib(pid)
+    phase = functools.partial(run_phase, base, headers, questions)
+    baseline, baseline_elapsed = phase(1, min(BASELINE_SECONDS, args.seconds), args.seed)
+    # Concurrent warm-up, not counted: every worker thread allocates its buffers once, so the RSS
+    # compared below is that of a server already under this load (growth then means a leak).
+    warm_up, _ = phase(args.clients, min(WARM_UP_SECONDS, args.seconds), args.seed + 500)
+    start_rss, load_before = rss_mib(pid), os.getloadavg()[0]
+    loaded, elapsed = phase(args.clients, args.seconds, args.seed + 1000)
+    end_rss, load_after = rss_mib(pid), os.getloadavg()[0]
+    return Run(
+        label, base, pid, baseline, baseline_elapsed, warm_up, loaded, elapsed,
+        ready_rss, start_rss, end_rss, worker_rss_mib(pid), load_before, load_after,
+    )  # fmt: skip
+
+
+def print_run(run: Run, clients: int) -> bool:
+    """The run's figures; True if it failed (a request failed, or RSS grew too much)."""
+    print(f"\n== {run.label}: server {run.base} (pid {run.pid})")
+    report("baseline, 1 client", run.baseline, run.baseline_elapsed)
+    report(f"load, {clients} clients", run.loaded, run.elapsed)
+    base_rate = run.baseline.count / run.baseline_elapsed
+    print(f"throughput ratio, {clients} clients / 1 client: {run.rate / base_rate:.2f}x")
+    print(f"{'endpoint':<22}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, _, _ in MIX:
+        values = run.loaded.latencies.get(name, [])
+        if values:
+            p50, p99 = percentile(values, 50), percentile(values, 99)
+            print(f"{name:<22}{len(values):>10}{p50:>10.1f}{p99:>10.1f}")
+    print(
+        f"machine load average (1 min): {run.load_before:.1f} at the start of the load, "
+        f"{run.load_after:.1f} at the end"
+    )
+    errors = run.baseline.errors + run.warm_up.errors + run.loaded.errors
+    failed = bool(errors)
+    for error in errors[:10]:
+        print(f"error: {error}")
+    if run.start_rss is None or run.end_rss is None:
+        print("server RSS: unknown (pass --pid)")
+    else:
+        growth = run.end_rss / run.start_rss - 1
+        print(
+            f"server RSS: {run.ready_rss:.0f} MiB when ready, {run.start_rss:.0f} MiB at the start of the "
+            f"load, {run.end_rss:.0f} MiB at the end: growth {growth:+.1%} (limit {MAX_RSS_GROWTH:+.0%})"
+        )
+        workers = ", ".join(f"{rss:.0f}" for rss in run.worker_rss)
+        print(f"RSS of each worker process at the end of the load: {workers} MiB")
+        failed |= growth > MAX_RSS_GROWTH
+    return failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=120, help="length of the loaded phase (default 120)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
-    parser.add_argument("--url", help="a running server on loopback (default: start one)")
+    parser.add_argument("--workers", default="1,2", help="server processes to compare, started in turn (1,2)")
+    parser.add_argument("--url", help="a running server on loopback (default: start one per --workers)")
     parser.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS (default: find it)")
     parser.add_argument("--api-key", default=os.environ.get("EVALUATOR_API_KEY"), help="X-API-Key to send")
     parser.add_argument("--seed", type=int, default=1, help="seed of the request mix (default 1)")
     args = parser.parse_args(argv)
+    try:
+        worker_counts = [int(n) for n in args.workers.split(",")]
+    except ValueError:
+        parser.error(f"--workers takes comma-separated numbers, not {args.workers!r}")
+    headers = {"X-API-Key": args.api_key} if args.api_key else {}
 
-    process = None
-    with tempfile.TemporaryDirectory() as folder:
-        if args.url:
-            base = loopback_only(args.url)
-            wait_ready(base)
-            pid = args.pid or listener_pid(base)
-        else:
-            base, process = start_server(Path(folder) / "server.log")
-            pid = process.pid
-        headers = {"X-API-Key": args.api_key} if args.api_key else {}
-        try:
-            questions = pick_questions(base, headers)
-            ready_rss = rss_mib(pid)
-            phase = functools.partial(run_phase, base, headers, questions)
-            baseline, baseline_elapsed = phase(1, min(BASELINE_SECONDS, args.seconds), args.seed)
-            # Concurrent warm-up, not counted: every worker thread allocates its buffers once, so the RSS
-            # compared below is that of a server already under this load (growth then means a leak).
-            warm_up, _ = phase(args.clients, min(WARM_UP_SECONDS, args.seconds), args.seed + 500)
-            start_rss, load_before = rss_mib(pid), os.getloadavg()[0]
-            loaded, elapsed = phase(args.clients, args.seconds, args.seed + 1000)
-            end_rss, load_after = rss_mib(pid), os.getloadavg()[0]
-        finally:
-            if process is not None:
+    runs: list[Run] = []
+    if args.url:
+        base = loopback_only(args.url)
+        wait_ready(base)
+        runs.append(measure("the server at --url", base, args.pid or listener_pid(base), headers, args))
+    for workers in [] if args.url else worker_counts:
+        with tempfile.TemporaryDirectory() as folder:
+            base, process = start_server(Path(folder) / "server.log", workers)
+            try:
+                runs.append(measure(f"--workers {workers}", base, process.pid, headers, args))
+            finally:
                 process.terminate()
                 process.wait(timeout=60)
 
-    print(f"server {base} (pid {pid}), {os.cpu_count()} CPUs, request mix: "
-          + ", ".join(f"{name} {weight}%" for name, weight, _ in MIX))  # fmt: skip
-    report("baseline, 1 client", baseline, baseline_elapsed)
-    report(f"load, {args.clients} clients", loaded, elapsed)
-    base_rate = baseline.count / baseline_elapsed
-    print(f"throughput ratio, {args.clients} clients / 1 client: {loaded.count / elapsed / base_rate:.2f}x")
-    print(f"{'endpoint':<22}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, _, _ in MIX:
-        values = loaded.latencies.get(name, [])
-        if values:
-            print(f"{name:<22}{len(values):>10}{percentile(values, 50):>10.1f}{percentile(values, 99):>10.1f}")
-    print(f"machine load average (1 min): {load_before:.1f} at the start of the load, {load_after:.1f} at the end")
-    errors = baseline.errors + warm_up.errors + loaded.errors
-    failed = bool(errors)
-    for error in errors[:10]:
-        print(f"error: {error}")
-    if start_rss is None or end_rss is None:
-        print("server RSS: unknown (pass --pid)")
-    else:
-        growth = end_rss / start_rss - 1
-        print(
-            f"server RSS: {ready_rss:.0f} MiB when ready, {start_rss:.0f} MiB at the start of the load, "
-            f"{end_rss:.0f} MiB at the end: growth {growth:+.1%} (limit {MAX_RSS_GROWTH:+.0%})"
-        )
-        failed |= growth > MAX_RSS_GROWTH
+    print(f"{os.cpu_count()} CPUs, request mix: " + ", ".join(f"{name} {weight}%" for name, weight, _ in MIX))
+    failed = False
+    for run in runs:
+        failed |= print_run(run, args.clients)
+    if len(runs) > 1:
+        print()
+        for run in runs[1:]:
+            print(f"throughput with {run.label} / {runs[0].label}: {run.rate / runs[0].rate:.2f}x "
+                  f"({run.rate:.1f} / {runs[0].rate:.1f} requests/s)")  # fmt: skip
     print("FAILED" if failed else "OK: no errors, RSS within bounds")
     return 1 if failed else 0
 
