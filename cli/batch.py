@@ -1,12 +1,14 @@
 """`evaluator batch`: score files of answers and transcripts; write results, errors, a summary, a report.
 
-Exit status: 0 when every row was scored, 1 when some rows were rejected (see the errors file),
-2 when the arguments cannot be acted on (nothing is scored then), 130 when interrupted.
+Exit status: 0 when every row was scored or skipped (small talk, questions outside the bank), 1 when
+some rows were malformed or refused (see the errors file), 2 when the arguments cannot be acted on
+(nothing is scored then), 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -15,17 +17,27 @@ from typing import TYPE_CHECKING
 from cli import EXIT_FAILED, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tqdm import tqdm
 
     from evaluator.batch import BatchStats
+    from rubric import QuestionBank
+
+# The layouts of evaluator.batch.readers (a test keeps them equal; importing it here would slow --help).
+FORMATS = ("jsonl", "csv", "labelled", "speakers", "chat", "vtt", "srt", "notes")
 
 INPUT_HELP = """\
 inputs: .jsonl/.ndjson or .csv with one answer per row (fields: answer, question_id or question,
-optional candidate, session, id), or .txt/.md interview transcripts with turns such as
-'Interviewer:'/'Candidate:' or 'Q:'/'A:' (also **bold** and '## Q1:' heading forms).
-Results go to OUT as JSON Lines or CSV by its extension. With -o results.jsonl, rejected rows go
-to results.errors.jsonl, the summary to results.summary.json and the resume state to
-results.jsonl.state.json. Exit status: 0 all scored, 1 some rows rejected, 2 bad arguments.
+optional candidate, session, id), or interview transcripts (.txt, .md, .vtt, .srt, .log) whose layout
+is found from the content: labelled turns ('Interviewer:'/'Candidate:', 'Q:'/'A:', bold or as
+headings), speaker lines with names and optional timestamps ('[00:01:02] Priya Sharma: ...'),
+chat exports, WebVTT/SRT captions, or Markdown notes (questions as headings, bold or numbered
+lines). --format forces a layout. See docs/input-formats.md.
+Results go to OUT as JSON Lines or CSV by its extension. With -o results.jsonl, rejected and
+skipped rows go to results.errors.jsonl, the summary to results.summary.json and the resume state
+to results.jsonl.state.json. Exit status: 0 all scored or skipped, 1 some rows malformed, 2 bad
+arguments.
 """
 
 
@@ -38,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files to score, in order")
+    parser.add_argument(
+        "--format", choices=FORMATS, default=None, metavar="LAYOUT",
+        help=f"read every input in this layout instead of detecting it: {', '.join(FORMATS)}",
+    )  # fmt: skip
     parser.add_argument("-o", "--output", required=True, metavar="OUT", help="results file (.jsonl or .csv)")
     parser.add_argument(
         "--errors", metavar="FILE", help="rejected rows (default: beside OUT, e.g. results.errors.jsonl)"
@@ -51,10 +67,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--batch-size", type=int, default=None, metavar="N", help="answers per model batch (256)"
     )
+    parser.add_argument(
+        "--not-asked", action="store_true",
+        help="set aside (as 'not asked') key points of a bank question that the asked question left out, "
+        "and score the rest (off by default: it measured too weak, see docs/input-formats.md)",
+    )  # fmt: skip
     parser.add_argument("--bank", metavar="DIR", help="a folder of question files (default: bundled bank)")
     parser.add_argument(
         "--match-threshold", type=float, default=None, metavar="X",
-        help="least confidence to accept a question given as text (default 0.65)",
+        help="least confidence to accept a close paraphrase of a bank question (default 0.65; looser "
+        "rewordings need 0.45 and a lead of 0.15 over the runner-up; above 0.65 the value is the floor of all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--engine", choices=("local", "ray"), default="local",
+        help="score in this process (local, the default) or on a Ray cluster (ray: see docs/scale-out.md)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--address", metavar="ADDR",
+        help="with --engine ray: the cluster head's host:port (default: RAY_ADDRESS, else Ray on this host)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="with --engine ray: scoring workers, each loading the model once (default: one per CPU)",
     )  # fmt: skip
     parser.set_defaults(func=run)
 
@@ -63,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from evaluator.batch import (
         DEFAULT_BATCH_SIZE,
         MATCH_THRESHOLD,
+        AskedParts,
         BatchOutput,
         QuestionMatcher,
         check_input,
@@ -81,8 +116,14 @@ def run(args: argparse.Namespace) -> int:
     threshold = MATCH_THRESHOLD if args.match_threshold is None else args.match_threshold
     if not 0 < threshold <= 1:
         raise UsageError(f"--match-threshold must be above 0 and at most 1, not {threshold}")
+    if args.engine != "ray" and (args.address is not None or args.workers is not None):
+        raise UsageError("--address and --workers go with --engine ray")
+    if args.engine == "ray" and args.not_asked:
+        raise UsageError("--not-asked goes with --engine local")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be at least 1, not {args.workers}")
     for path in args.inputs:
-        check_input(path)
+        check_input(path, args.format)
     BatchOutput(args.output, args.errors, args.inputs).check(args.resume)  # fail before the model loads
     errors = Path(args.errors) if args.errors else default_errors_path(args.output)
     summary_path = Path(args.summary) if args.summary else default_summary_path(args.output)
@@ -91,14 +132,20 @@ def run(args: argparse.Namespace) -> int:
         if target is not None and os.path.abspath(target) in inputs:
             raise UsageError(f"{target} is also an input file: write elsewhere")
     bank = load_bank(args.bank)
-    evaluator = Evaluator(bank=bank)
-    matcher = QuestionMatcher(bank, evaluator.embedder, threshold=threshold)
+    if args.engine == "ray":
+        run_engine = _ray_engine(args, bank, threshold)
+    else:
+        evaluator = Evaluator(bank=bank)
+        matcher = QuestionMatcher(bank, evaluator.embedder, threshold=threshold)
+        asked_parts = AskedParts(bank, evaluator.embedder) if args.not_asked else None
+        run_engine = functools.partial(run_batch, evaluator=evaluator, matcher=matcher, asked_parts=asked_parts)
     bar = _progress_bar(args)
     try:
         try:
-            stats = run_batch(
-                args.inputs, args.output, evaluator=evaluator, errors=errors, resume=args.resume,
-                batch_size=batch_size, matcher=matcher, on_progress=bar.update if bar else None,
+            stats = run_engine(
+                args.inputs, args.output, errors=errors, resume=args.resume,
+                batch_size=batch_size, on_progress=bar.update if bar else None,
+                fmt=args.format,
             )  # fmt: skip
         finally:
             if bar is not None:
@@ -114,6 +161,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_final_line(stats, errors, summary_path, args.report), file=sys.stderr)
     return EXIT_FAILED if stats.rejected else EXIT_OK
+
+
+def _ray_engine(args: argparse.Namespace, bank: QuestionBank, threshold: float) -> Callable[..., BatchStats]:
+    """run_batch's counterpart on a Ray cluster; Ray is imported only here, for --engine ray."""
+    from evaluator.batch.ray_engine import RayOptions, run_batch_ray
+
+    options = RayOptions(address=args.address, workers=args.workers)
+    return functools.partial(run_batch_ray, bank=bank, match_threshold=threshold, options=options)
 
 
 def _progress_bar(args: argparse.Namespace) -> tqdm | None:
@@ -132,7 +187,7 @@ def _progress_bar(args: argparse.Namespace) -> tqdm | None:
     except OSError:
         known_size = False
     return tqdm(
-        total=count_items(args.inputs),
+        total=count_items(args.inputs, args.format),
         initial=state.items_done if state else 0,
         unit="row",
         desc="scoring",
@@ -155,12 +210,12 @@ def _write_json(path: Path, data: object) -> None:
 
 def _final_line(stats: BatchStats, errors: Path, summary: Path, report: str | None) -> str:
     rate = stats.processed / stats.elapsed if stats.elapsed else 0.0
-    parts = [f"scored {stats.scored} answers", f"rejected {stats.rejected} rows"]
+    parts = [f"scored {stats.scored} answers", f"skipped {stats.skipped} turns", f"rejected {stats.rejected} rows"]
     if stats.resumed:
         parts.append(f"{stats.resumed} rows were done before resuming")
     line = ", ".join(parts) + f" ({rate:.1f} rows/s). Summary: {summary}"
-    if stats.rejected:
-        line += f"; errors: {errors}"
+    if stats.rejected or stats.skipped:
+        line += f"; errors and skipped turns: {errors}"
     if report:
         line += f"; report: {report}"
     return line

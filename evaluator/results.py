@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Verdict = Literal["covered", "partial", "missed", "contradicted"]
+Verdict = Literal["covered", "partial", "missed", "contradicted", "not_asked"]
 
 
 class _Frozen(BaseModel):

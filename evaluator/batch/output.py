@@ -26,7 +26,7 @@ from typing import Any, Literal, get_args
 
 from evaluator.batch.errors import BatchError, ResumeError
 from evaluator.batch.question_match import QuestionMatch
-from evaluator.batch.readers import InputRow, RowError
+from evaluator.batch.readers import SKIPPED, InputRow, RowError
 from evaluator.results import EvaluationResult, Verdict
 from rubric import Question
 
@@ -42,7 +42,7 @@ RESULT_FIELDS = (
 )  # fmt: skip
 ERROR_FIELDS = (
     "file", "line", "id", "candidate", "session", "kind", "reason", "question_id", "input_question",
-    "match_confidence",
+    "match_confidence", "nearest_question_id",
 )  # fmt: skip
 _LIST_FIELDS = VERDICTS
 _INT_FIELDS = ("line", "question_line")
@@ -107,7 +107,7 @@ def result_record(
 def error_record(
     item: InputRow | RowError, reason: str, kind: str, match: QuestionMatch | None = None
 ) -> dict[str, Any]:
-    """One errors-file row: where, why, and what is known of the row."""
+    """One errors-file row: where, why, what is known of the row, and the nearest bank question."""
     is_row = isinstance(item, InputRow)
     return {
         "file": item.file,
@@ -118,8 +118,9 @@ def error_record(
         "kind": kind,
         "reason": reason,
         "question_id": item.question_id if is_row else None,  # as given; an unmatched text names none
-        "input_question": item.question if is_row else None,
+        "input_question": item.question,
         "match_confidence": match.confidence if match else None,
+        "nearest_question_id": match.best_id if match and match.question_id is None else None,
     }
 
 
@@ -205,6 +206,7 @@ class RunState:
     items_done: int = 0
     scored: int = 0
     rejected: int = 0
+    skipped: int = 0
     last: list[Any] | None = None
     complete: bool = False
     version: int = STATE_VERSION
@@ -346,7 +348,9 @@ class BatchOutput:
         self.state.output_bytes, self.state.errors_bytes = self._out.tell(), self._err.tell()
         self.state.items_done += items
         self.state.scored += len(results)
-        self.state.rejected += len(errors)
+        skipped = sum(1 for record in errors if record.get("kind") == SKIPPED)
+        self.state.skipped += skipped
+        self.state.rejected += len(errors) - skipped
         self.state.last = list(last)
         save_state(self.state_file, self.state)
 

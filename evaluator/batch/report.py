@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.batch.output import ERROR_FIELDS, read_records
+from evaluator.batch.readers import SKIPPED
 from evaluator.batch.summary import summarize
 from evaluator.version import __version__
 
@@ -85,9 +86,8 @@ def write_report(
         topics=_bars(overall["by_topic"]),
         levels=_bars(overall["by_level"]),
         answers=_answers(results, open_all=overall["answers"] <= OPEN_ANSWERS_UP_TO),
-        rejected=read_records(errors, ERROR_FIELDS)
-        if errors is not None and Path(errors).exists()
-        else iter(()),
+        rejected=_errors(errors, skipped=False),
+        skipped=_errors(errors, skipped=True),
     )
     report = Path(report)
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +95,15 @@ def write_report(
     stream.dump(str(temporary), encoding="utf-8")
     os.replace(temporary, report)
     return report
+
+
+def _errors(errors: str | Path | None, *, skipped: bool) -> Iterator[dict[str, Any]]:
+    """The rejected rows, or (skipped=True) the turns skipped as small talk or outside the bank."""
+    if errors is None or not Path(errors).exists():
+        return
+    for record in read_records(errors, ERROR_FIELDS):
+        if (record.get("kind") == SKIPPED) == skipped:
+            yield record
 
 
 def _histogram(counts: Sequence[int], edges: Sequence[float]) -> dict[str, Any]:

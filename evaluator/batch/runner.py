@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from evaluator.asked import restrict_to_asked
+from evaluator.batch.asked_parts import AskedParts
 from evaluator.batch.errors import ResumeError
 from evaluator.batch.output import BatchOutput, error_record, result_record
 from evaluator.batch.question_match import QuestionMatch, QuestionMatcher
-from evaluator.batch.readers import InputRow, Item, RowError, read_inputs
+from evaluator.batch.readers import SKIPPED, Format, InputRow, Item, RowError, read_inputs
 from evaluator.errors import EvaluatorError, InvalidAnswerError
 from evaluator.results import EvaluationResult
 from evaluator.scoring import EvaluationRequest, Evaluator
@@ -27,6 +29,9 @@ from rubric import RubricError, UnknownQuestionError
 
 DEFAULT_BATCH_SIZE = 256
 T = TypeVar("T")
+ScoredChunk = tuple[list[dict[str, Any]], list[dict[str, Any]]]  # result records, error records
+# Chunks in -> (chunk, its records) out, in input order: how an engine scores.
+ChunkScorer = Callable[[Iterator[list[Item]]], Iterator[tuple[list[Item], ScoredChunk]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +39,15 @@ class BatchStats:
     """Totals of a run, including what an interrupted run had already committed."""
 
     scored: int
-    rejected: int
+    rejected: int  # malformed rows and answers the evaluator refused
+    skipped: int  # small talk, unanswered or non-bank questions: reported, not errors
     resumed: int
     processed: int
     elapsed: float
 
     @property
     def rows(self) -> int:
-        return self.scored + self.rejected
+        return self.scored + self.rejected + self.skipped
 
 
 def run_batch(
@@ -54,38 +60,73 @@ def run_batch(
     batch_size: int = DEFAULT_BATCH_SIZE,
     matcher: QuestionMatcher | None = None,
     on_progress: Callable[[int], object] | None = None,
+    fmt: Format | None = None,
+    asked_parts: AskedParts | None = None,
 ) -> BatchStats:
     """Score every row of `inputs` into `output` (and rejected rows into `errors`)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     matcher = matcher or QuestionMatcher(evaluator.bank, evaluator.embedder)
+
+    def score_in_turn(chunks: Iterator[list[Item]]) -> Iterator[tuple[list[Item], ScoredChunk]]:
+        return ((chunk, score_chunk(chunk, evaluator, matcher, asked_parts)) for chunk in chunks)
+
+    return run_chunks(
+        inputs, output, score_in_turn, errors=errors, resume=resume, batch_size=batch_size,
+        on_progress=on_progress, fmt=fmt,
+    )  # fmt: skip
+
+
+def run_chunks(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    score_chunks: ChunkScorer,
+    *,
+    errors: str | Path | None = None,
+    resume: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[int], object] | None = None,
+    fmt: Format | None = None,
+) -> BatchStats:
+    """The run every engine shares: rows in chunks (after those an interrupted run committed), each
+    committed as `score_chunks` yields it with its records. An engine (the local one above, or
+    ray_engine) may score several chunks at once, but yields them in input order."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     started = time.perf_counter()
     processed = 0
     with BatchOutput(output, errors, inputs) as out:
         state = out.open(resume)
         resumed = state.items_done
-        items = _skip_done(read_inputs(inputs), resumed, state.last)
-        for chunk in _chunks(items, batch_size):
-            results, rejected = score_chunk(chunk, evaluator, matcher)
+        items = _skip_done(read_inputs(inputs, fmt), resumed, state.last)
+        for chunk, (results, rejected) in score_chunks(_chunks(items, batch_size)):
             out.commit(results, rejected, len(chunk), (chunk[-1].file, chunk[-1].line))
             processed += len(chunk)
             if on_progress is not None:
                 on_progress(len(chunk))
         final = out.finish()
-    return BatchStats(final.scored, final.rejected, resumed, processed, time.perf_counter() - started)
+    return BatchStats(final.scored, final.rejected, final.skipped, resumed, processed, time.perf_counter() - started)
 
 
 def score_chunk(
-    items: Sequence[Item], evaluator: Evaluator, matcher: QuestionMatcher
+    items: Sequence[Item],
+    evaluator: Evaluator,
+    matcher: QuestionMatcher,
+    asked_parts: AskedParts | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Result records and error records for one chunk, each list in input order."""
+    """Result records and error records for one chunk, each list in input order.
+
+    With `asked_parts`, the key points that a question given as text did not ask for are `not_asked`
+    and left out of its score.
+    """
     asked = {
         i: item.question or ""
         for i, item in enumerate(items)
         if isinstance(item, InputRow) and not item.question_id
     }
+    answers = [items[i].answer for i in asked]  # type: ignore[union-attr]
     matches: dict[int, QuestionMatch] = dict(
-        zip(asked, matcher.match_many(list(asked.values())), strict=True)
+        zip(asked, matcher.match_many(list(asked.values()), answers), strict=True)
     )
     requests: list[EvaluationRequest] = []
     for i, item in enumerate(items):
@@ -102,10 +143,13 @@ def score_chunk(
         if isinstance(item, RowError):
             rejected.append(error_record(item, item.reason, item.kind))
         elif match is not None and match.question_id is None:
-            rejected.append(error_record(item, match.reason, "no-question-match", match))
+            rejected.append(error_record(item, match.reason, SKIPPED, match))
         else:
             outcome = next(outcomes)
             if isinstance(outcome, EvaluationResult):
+                if asked_parts is not None and match is not None and isinstance(item, InputRow) and item.question:
+                    left_out = asked_parts.not_asked(item.question, outcome.question_id)
+                    outcome = restrict_to_asked(outcome, left_out)
                 question = evaluator.bank.get(outcome.question_id)
                 results.append(result_record(item, outcome, question, match))
             else:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluator.batch.output import ERROR_FIELDS, read_records
+from evaluator.batch.readers import SKIPPED
 
 TOP_N = 5
 EARNS_NOTHING = ("missed", "contradicted")  # verdicts counted as a missed point
@@ -43,6 +44,7 @@ class _Aggregate:
     """Running sums for one group of answers."""
 
     rejected: int = 0
+    skipped: int = 0
     overall: _Mean = field(default_factory=_Mean)
     by_level: dict[str, _Mean] = field(default_factory=lambda: defaultdict(_Mean))
     by_topic: dict[str, _Mean] = field(default_factory=lambda: defaultdict(_Mean))
@@ -59,6 +61,8 @@ class _Aggregate:
         self.by_topic[record.get("topic") or "unknown"].add(score)
         self.by_question[record["question_id"]].add(score)
         for point in record.get("points") or ():
+            if point["verdict"] == "not_asked":
+                continue
             tally = self.point_missed[(record["question_id"], point["id"])]
             tally[0] += point["verdict"] in EARNS_NOTHING
             tally[1] += 1
@@ -73,6 +77,7 @@ class _Aggregate:
         return {
             **self.overall.as_dict(),
             "rejected": self.rejected,
+            "skipped": self.skipped,
             "score_histogram": self.histogram,
             "by_level": {k: v.as_dict() for k, v in sorted(self.by_level.items())},
             "by_topic": {k: v.as_dict() for k, v in sorted(self.by_topic.items())},
@@ -105,8 +110,13 @@ class SummaryBuilder:
                 self._point_texts[(qid, point["id"])] = point.get("text", "")
 
     def add_error(self, record: Mapping[str, Any]) -> None:
-        self.overall.rejected += 1
-        self.groups[(record.get("candidate"), record.get("session"))].rejected += 1
+        """A rejected row, or a skipped one (kind `skipped`: small talk, a question outside the bank)."""
+        group = self.groups[(record.get("candidate"), record.get("session"))]
+        for aggregate in (self.overall, group):
+            if record.get("kind") == SKIPPED:
+                aggregate.skipped += 1
+            else:
+                aggregate.rejected += 1
 
     def build(self) -> dict[str, Any]:
         texts, points = self._question_texts, self._point_texts

@@ -43,14 +43,16 @@ def test_every_format_in_one_run_exits_1_and_writes_results_errors_summary_and_r
     assert "\r" not in proc.stderr and "row/s" not in proc.stderr  # no progress bar when not on a TTY
     final = proc.stderr.strip().splitlines()[-1]
     assert re.match(
-        r"scored \d+ answers, rejected 12 rows \([\d.]+ rows/s\)\. Summary: .*results\.summary\.json", final
+        r"scored \d+ answers, skipped 4 turns, rejected 8 rows \([\d.]+ rows/s\)\. Summary: .*results\.summary\.json",
+        final,
     )
     errors = tmp_path / "results.errors.jsonl"
     assert str(errors) in final and str(report) in final
     every_row = Counter((item.file, item.line) for item in read_inputs(map(str, INPUTS)))
     assert keys(out) + keys(errors, ERROR_FIELDS) == every_row
     summary = json.loads((tmp_path / "results.summary.json").read_text())
-    assert summary["overall"]["rejected"] == 12 and summary["overall"]["answers"] == sum(keys(out).values())
+    assert (summary["overall"]["rejected"], summary["overall"]["skipped"]) == (8, 4)
+    assert summary["overall"]["answers"] == sum(keys(out).values())
     assert "Ana Lopez" in report.read_text()
 
 
@@ -181,7 +183,8 @@ def test_killed_and_interrupted_runs_resume_to_exactly_one_result_per_row(tmp_pa
     assert keys(out) + keys(errors, ERROR_FIELDS) == every_row  # each row once: none lost, none twice
     assert all(line.endswith("}") for line in out.read_text().splitlines())
     summary = json.loads((tmp_path / "out.summary.json").read_text())
-    assert summary["overall"]["answers"] + summary["overall"]["rejected"] == sum(every_row.values())
+    overall = summary["overall"]
+    assert overall["answers"] + overall["rejected"] + overall["skipped"] == sum(every_row.values())
 
 
 def test_a_terminal_gets_a_progress_bar_with_rate_and_eta(tmp_path: Path):

@@ -29,6 +29,7 @@ RECORD = {
     "partial": [],
     "missed": ["c"],
     "contradicted": [],
+    "not_asked": [],
     "answer": 'Line one,\nline "two" <b>;</b>',
     "points": [{"id": "a", "verdict": "covered", "evidence": {"text": "Line one", "start": 0, "end": 8}}],
     "model": "m",

@@ -26,11 +26,13 @@ def keyed(path: Path, fields=None) -> dict[tuple[str, int], dict]:
     return {(Path(r["file"]).name, r["line"]): r for r in records}
 
 
-def test_every_input_row_is_scored_or_rejected_exactly_once(scored_run):
+def test_every_input_row_is_scored_skipped_or_rejected_exactly_once(scored_run):
     results, rejected = keyed(scored_run.output), keyed(scored_run.errors, ERROR_FIELDS)
     expected = {(Path(item.file).name, item.line) for item in read_inputs(INPUTS)}
     assert set(results) | set(rejected) == expected and not set(results) & set(rejected)
-    assert (scored_run.stats.scored, scored_run.stats.rejected) == (len(results), len(rejected))
+    skipped = sum(1 for r in rejected.values() if r["kind"] == "skipped")
+    stats = scored_run.stats
+    assert (stats.scored, stats.rejected, stats.skipped) == (len(results), len(rejected) - skipped, skipped)
 
 
 def test_transcript_questions_are_matched_by_meaning(scored_run):
@@ -62,23 +64,25 @@ def test_rejected_rows_say_where_and_why(scored_run):
     rejected = keyed(scored_run.errors, ERROR_FIELDS)
     kinds = {key: r["kind"] for key, r in rejected.items()}
     assert kinds == {
-        ("mock_interview_ana.md", 11): "no-question-match",  # "Hi Ana, ... Shall we get started?"
-        ("mock_interview_ana.md", 30): "no-question-match",  # a system-design question
+        ("mock_interview_ana.md", 11): "skipped",  # "Hi Ana, ... Shall we get started?"
+        ("mock_interview_ana.md", 30): "skipped",  # a system-design question
         ("mock_interview_ben.txt", 22): "invalid-answer",  # "Candidate:" with nothing after it
-        ("mock_interview_ben.txt", 24): "malformed",  # "Any questions for me?" never answered
+        ("mock_interview_ben.txt", 24): "skipped",  # "Any questions for me?" never answered
         ("drills.jsonl", 4): "malformed",
         ("drills.jsonl", 5): "malformed",
         ("drills.jsonl", 6): "malformed",
         ("drills.jsonl", 7): "malformed",
         ("drills.jsonl", 8): "unknown-question",
-        ("drills.jsonl", 9): "no-question-match",
+        ("drills.jsonl", 9): "skipped",
         ("drills.csv", 6): "invalid-answer",
         ("drills.csv", 7): "malformed",
     }
     unmatched = rejected[("mock_interview_ana.md", 30)]
     assert unmatched["input_question"].startswith("How would you design a URL shortener")
     assert unmatched["match_confidence"] < 0.65 and "matches no bank question" in unmatched["reason"]
-    assert unmatched["question_id"] is None  # the closest id is named in the reason, not guessed here
+    assert unmatched["question_id"] is None  # the closest id is named apart, not taken for a match
+    assert unmatched["nearest_question_id"] and unmatched["nearest_question_id"] in unmatched["reason"]
+    assert rejected[("mock_interview_ben.txt", 24)]["input_question"] == "Any questions for me?"
     assert rejected[("drills.csv", 6)]["reason"].startswith("the answer is empty")
     assert rejected[("drills.jsonl", 8)]["reason"].startswith("unknown question id 'no-such-question'")
 
@@ -101,7 +105,7 @@ def test_summary_per_candidate_and_session(scored_run):
     summary = summarize(scored_run.output, scored_run.errors)
     groups = {(g["candidate"], g["session"]): g for g in summary["groups"]}
     ana = groups[("Ana Lopez", "mock-2024-05-02")]
-    assert (ana["answers"], ana["rejected"]) == (4, 2)
+    assert (ana["answers"], ana["skipped"], ana["rejected"]) == (4, 2, 0)
     assert set(ana["by_level"]) == {"fresher"}
     bank = load_bank()
     assert set(ana["by_topic"]) == {
@@ -112,6 +116,7 @@ def test_summary_per_candidate_and_session(scored_run):
     assert groups[(None, "mock_interview_ben")]["answers"] == 3
     assert summary["overall"]["answers"] == scored_run.stats.scored
     assert summary["overall"]["rejected"] == scored_run.stats.rejected
+    assert summary["overall"]["skipped"] == scored_run.stats.skipped
     assert sum(summary["overall"]["score_histogram"]) == scored_run.stats.scored
 
 

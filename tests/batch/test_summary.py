@@ -54,3 +54,23 @@ def test_means_per_group_level_topic_and_the_weakest_and_most_missed():
 def test_an_empty_run_still_summarises():
     summary = summarize([], [])
     assert summary["overall"]["answers"] == 0 and summary["groups"] == []
+
+
+def test_skipped_turns_are_counted_apart_from_rejected_rows():
+    errors = [
+        {"candidate": "ana", "session": "s1", "kind": "skipped"},
+        {"candidate": "ana", "session": "s1", "kind": "malformed"},
+        {"candidate": "ana", "session": "s1", "kind": "skipped"},
+    ]
+    summary = summarize([record("ana", "s1", "q1", 0.5)], errors)
+    assert (summary["overall"]["skipped"], summary["overall"]["rejected"]) == (2, 1)
+    [ana] = summary["groups"]
+    assert (ana["answers"], ana["skipped"], ana["rejected"]) == (1, 2, 1)
+
+
+def test_not_asked_points_are_not_counted_as_missed():
+    verdicts = {"p1": "covered", "p2": "not_asked", "p3": "missed"}
+    summary = summarize([record("ana", "s1", "q1", 0.5, verdicts=verdicts)], [])
+    assert [(p["point_id"], p["missed"], p["of"]) for p in summary["overall"]["most_missed"]] == [
+        ("p3", 1, 1)
+    ]
