@@ -3,7 +3,7 @@ the contradiction finder look for wrong statements, and grading turn both into a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from evaluator.answer import MAX_ANSWER_CHARS, validate_answer
 from evaluator.calibration import Calibration, ContradictionThresholds, default_calibration
@@ -11,7 +11,7 @@ from evaluator.embedding import CachingEmbedder, Embedder, make_embedder
 from evaluator.errors import EvaluatorError
 from evaluator.grading import grade
 from evaluator.judge import Conflict, ContradictionJudge
-from evaluator.judge.finder import ContradictionFinder
+from evaluator.judge.finder import ContradictionFinder, Reading
 from evaluator.judge.words import WordJudge
 from evaluator.matcher import MatchDetails, Matcher, PreparedAnswer, prepare_answer
 from evaluator.requests import EvaluationRequest, as_request
@@ -35,7 +35,7 @@ class Evaluator:
         calibration: Calibration | None = None,
         max_answer_chars: int = MAX_ANSWER_CHARS,
         cache_size: int = 20_000,
-        judge: ContradictionJudge | None = None,
+        judge: ContradictionJudge | Sequence[Reading] | None = None,
     ) -> None:
         base = embedder if embedder is not None else make_embedder()
         self.embedder = CachingEmbedder(base, cache_size) if cache_size else base
@@ -45,7 +45,8 @@ class Evaluator:
         self.max_answer_chars = max_answer_chars
         self.index = RubricIndex(self.embedder)
         self.matcher = Matcher(self.index)
-        self.finder = ContradictionFinder(self.index, judge or WordJudge(), self.calibration.contradiction)
+        readings = judge if isinstance(judge, (list, tuple)) else [Reading(judge or WordJudge())]
+        self.finder = ContradictionFinder(self.index, readings, self.calibration.contradiction)
 
     def warm_up(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Embed every bank question's key points now, so the first requests are fast;

@@ -160,3 +160,26 @@ def semeval_built_requests(rows: list[dict], embedder) -> tuple[list[list], list
         requests.append([EvaluationRequest(row["answer"], rubric=q) for q in rubrics[key]])
         labels.append(row["label"] == "correct")
     return requests, labels
+
+
+JUDGE_DIR = ROOT / "tests" / "data" / "judge"
+
+
+def load_bank_statements(path: Path = JUDGE_DIR / "bank_statements.yaml") -> list[dict]:
+    """One row per statement: question_id, point_id, text, label (contradicts | supports), how."""
+    rows = []
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for s in entry["statements"]:
+            rows.append({"question_id": entry["question_id"], "point_id": entry["point_id"], **s})
+    return rows
+
+
+def load_foreign_rubrics(path: Path = JUDGE_DIR / "foreign_rubrics.yaml") -> list[dict]:
+    """Questions outside the bank with a reference answer and correct / all_wrong / one_wrong answers."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def without_misconceptions(question):  # noqa: ANN001, ANN201
+    """The question with every key point's listed misconceptions removed (as a user's rubric has none)."""
+    points = tuple(p.model_copy(update={"misconceptions": ()}) for p in question.key_points)
+    return question.model_copy(update={"key_points": points})

@@ -70,6 +70,7 @@ def main() -> None:
         "--with-semeval", action="store_true", help="also fit on the SemEval answers of the fitting half"
     )
     parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write it")
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE, help="where to write the fit")
     args = parser.parse_args()
 
     from scipy.stats import spearmanr
@@ -120,8 +121,8 @@ def main() -> None:
     embedder.save()
     print(f"features {FEATURE_NAMES}\nfitted {calibration}\nmetadata {metadata}")
     if not args.dry_run:
-        CALIBRATION_FILE.write_text(calibration.to_json(**metadata) + "\n", encoding="utf-8")
-        print(f"wrote {CALIBRATION_FILE.relative_to(Path.cwd()) if CALIBRATION_FILE.is_relative_to(Path.cwd()) else CALIBRATION_FILE}")
+        args.out.write_text(calibration.to_json(**metadata) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
 
 
 def _fit_model(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[tuple, tuple, float]:

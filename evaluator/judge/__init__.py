@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
-ConflictKind = Literal["negation", "role_swap", "comparison", "opposite", "direction", "misconception", "model"]
+ConflictKind = Literal[
+    "negation", "role_swap", "comparison", "opposite", "direction", "misconception", "model"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +23,47 @@ class Conflict:
     explanation: str
 
 
+@runtime_checkable
 class ContradictionJudge(Protocol):
     """Reads (key point, answer sentence) pairs; None where the sentence does not contradict the point."""
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]: ...
+
+
+class EitherJudge:
+    """A conflict where any of its judges finds one (the first judge's, where several do)."""
+
+    def __init__(self, judges: Sequence[ContradictionJudge]) -> None:
+        self.judges = tuple(judges)
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
+        found: list[Conflict | None] = [None] * len(pairs)
+        for judge in self.judges:
+            open_ = [i for i, c in enumerate(found) if c is None]
+            if not open_:
+                break
+            for i, conflict in zip(open_, judge.judge([pairs[i] for i in open_])):
+                found[i] = conflict
+        return found
+
+
+JUDGES = ("words", "parse", "model")
+
+
+def make_judge(name: str = "words") -> ContradictionJudge:
+    """The sentence judge called `name`: one of JUDGES, or several joined by '+' (any of them)."""
+    if "+" in name:
+        return EitherJudge([make_judge(part) for part in name.split("+")])
+    if name == "words":
+        from evaluator.judge.words import WordJudge
+
+        return WordJudge()
+    if name == "parse":
+        from evaluator.judge.parse import ParseJudge
+
+        return ParseJudge()
+    if name == "model":
+        from evaluator.judge.cross_encoder import CrossEncoderJudge
+
+        return CrossEncoderJudge()
+    raise ValueError(f"unknown judge {name!r}: choose one of {', '.join(JUDGES)}, or several joined by '+'")

@@ -9,6 +9,9 @@ Two kinds of evidence, checked on the segments the bi-encoder ties to the point:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from evaluator.calibration import ContradictionThresholds
@@ -19,16 +22,29 @@ from evaluator.matching import edited_misconception_segment, misconception_segme
 from evaluator.rubric_index import RubricIndex, RubricVectors
 from evaluator.segment import Segment
 
-# The judge reads every segment whose similarity to a point is this close to the best one's.
+# The word judge reads every segment whose similarity to a point is this close to the best one's.
 # 0.05 raised recall on the calibration questions (0.17 -> 0.24) but flagged the contrast clause of
 # correct answers ("a shallow network has one hidden layer", point: deep networks stack many): 0.
 NEAR_BEST_SIMILARITY = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A sentence judge and the segments it reads for a point: those the point matches better than
+    any other point does, at least `min_similarity` close (None: the calibrated contradiction
+    similarity), and within `near_best` of the point's best match."""
+
+    judge: ContradictionJudge
+    min_similarity: float | None = None
+    near_best: float = NEAR_BEST_SIMILARITY
+
+
 class ContradictionFinder:
-    def __init__(self, index: RubricIndex, judge: ContradictionJudge, thresholds: ContradictionThresholds) -> None:
+    def __init__(
+        self, index: RubricIndex, readings: Sequence[Reading], thresholds: ContradictionThresholds
+    ) -> None:
         self.index = index
-        self.judge = judge
+        self.readings = tuple(readings)
         self.thresholds = thresholds
 
     def find(
@@ -51,32 +67,38 @@ class ContradictionFinder:
             stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, t, about_point)
             if stated is not None:
                 return stated
-        return self._denial(rubric, phrasings, segments, sims, t.similarity, about_point)
-
-    def _denial(
-        self,
-        rubric: RubricVectors,
-        phrasings: np.ndarray,
-        segments: list[Segment],
-        sims: np.ndarray,
-        min_similarity: float,
-        about_point: np.ndarray,
-    ) -> tuple[Conflict, Segment] | None:
-        """The best-matching segment about the point, at least `min_similarity`, that the judge finds
-        contradicts one of the point's phrasings."""
-        floor = max(min_similarity, float(sims.max()) - NEAR_BEST_SIMILARITY)
-        pairs, where = [], []
-        for flat in np.argsort(-sims, axis=None, kind="stable"):
-            i, j = np.unravel_index(int(flat), sims.shape)
-            if sims[i, j] < floor:
-                break
-            if about_point[j]:
-                pairs.append((rubric.phrasings[phrasings[i]], segments[j].text))
-                where.append(j)
-        for conflict, j in zip(self.judge.judge(pairs) if pairs else [], where):
-            if conflict is not None:
-                return conflict, segments[j]
+        for reading in self.readings:
+            min_similarity = t.similarity if reading.min_similarity is None else reading.min_similarity
+            floor = max(min_similarity, float(sims.max()) - reading.near_best)
+            found = _denial(reading.judge, rubric, phrasings, segments, sims, floor, about_point)
+            if found is not None:
+                return found
         return None
+
+
+def _denial(
+    judge: ContradictionJudge,
+    rubric: RubricVectors,
+    phrasings: np.ndarray,
+    segments: list[Segment],
+    sims: np.ndarray,
+    floor: float,
+    about_point: np.ndarray,
+) -> tuple[Conflict, Segment] | None:
+    """The best-matching segment about the point, at least `floor` close to one of its phrasings,
+    that the judge finds contradicts that phrasing."""
+    pairs, where = [], []
+    for flat in np.argsort(-sims, axis=None, kind="stable"):
+        i, j = np.unravel_index(int(flat), sims.shape)
+        if sims[i, j] < floor:
+            break
+        if about_point[j]:
+            pairs.append((rubric.phrasings[phrasings[i]], segments[j].text))
+            where.append(j)
+    for conflict, j in zip(judge.judge(pairs) if pairs else [], where):
+        if conflict is not None:
+            return conflict, segments[j]
+    return None
 
 
 def _misconception(
@@ -96,18 +118,32 @@ def _misconception(
     if t.misconception_similarity is not None:
         # the segment must also use a word of the misconception that no right text uses, where it has one
         segment_stems = [content_stems(s.text) for s in segments]
-        worded = np.array([[not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
-                            for stems in segment_stems] for k in mine])
+        worded = np.array(
+            [
+                [
+                    not rubric.misconception_stems[k] or bool(rubric.misconception_stems[k] & stems)
+                    for stems in segment_stems
+                ]
+                for k in mine
+            ]
+        )
         found = misconception_segment(
-            support, np.where(worded, wrong, -1.0), rubric.misconception_anchor[mine],
-            t.misconception_similarity, t.misconception_margin,
+            support,
+            np.where(worded, wrong, -1.0),
+            rubric.misconception_anchor[mine],
+            t.misconception_similarity,
+            t.misconception_margin,
         )
     if found is None and t.edit_similarity is not None:
         claims = [claim_stems(s.text) for s in segments]
-        edits = [rubric.misconception_edits[k] if rubric.misconception_anchor[k] >= t.edit_closeness else None
-                 for k in mine]
+        edits = [
+            rubric.misconception_edits[k] if rubric.misconception_anchor[k] >= t.edit_closeness else None
+            for k in mine
+        ]
         edited = np.array([[e is not None and makes_edit(*e, c) for c in claims] for e in edits])
-        found = edited_misconception_segment(support, wrong, edited & about_point, t.edit_similarity, t.edit_margin)
+        found = edited_misconception_segment(
+            support, wrong, edited & about_point, t.edit_similarity, t.edit_margin
+        )
     if found is None:
         return None
     k, j = found

@@ -33,20 +33,20 @@ from evaluator.judge.clauses import LIGHT_VERBS, SAME_SIDE, Clause, Reading, opp
 if TYPE_CHECKING:
     from spacy.language import Language
 
-MAX_CACHED_POINTS = 4096
+MAX_CACHED_TEXTS = 4096
 MAX_UNCOVERED_WORDS = 1  # words of a sentence's clause that the point may lack, for the clauses to align
 
 
 class ParseJudge:
     """Judges (key point, sentence) pairs by comparing their clauses (see the module docstring).
 
-    The spaCy pipeline loads on first use, once; key points' parses are cached. Thread-safe.
+    The spaCy pipeline loads on first use, once; parses of key points and sentences are cached. Thread-safe.
     """
 
     def __init__(self, nlp: Language | None = None) -> None:
         self._nlp = nlp
         self._lock = threading.Lock()
-        self._points: OrderedDict[str, Reading] = OrderedDict()
+        self._readings: OrderedDict[str, Reading] = OrderedDict()
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         for n, pair in enumerate(pairs):
@@ -56,22 +56,23 @@ class ParseJudge:
                 raise TypeError(f"pair {n} is not a (key point, sentence) pair of strings: {pair!r:.80}")
         if not pairs:
             return []
-        points = self._read_points(list(dict.fromkeys(p for p, _ in pairs)))
-        sentences = self._read(list(dict.fromkeys(s for _, s in pairs)))
-        return [compare(points[p], sentences[s]) for p, s in pairs]
+        readings = self._read_cached(list(dict.fromkeys(t for pair in pairs for t in pair)))
+        return [compare(readings[p], readings[s]) for p, s in pairs]
 
-    def _read_points(self, texts: list[str]) -> dict[str, Reading]:
+    def _read_cached(self, texts: list[str]) -> dict[str, Reading]:
+        """Readings of key points and sentences, from an LRU: the finder asks about one sentence
+        for several points, and about one point for many answers."""
         with self._lock:
-            known = {t: self._points[t] for t in texts if t in self._points}
+            known = {t: self._readings[t] for t in texts if t in self._readings}
             for t in known:
-                self._points.move_to_end(t)
+                self._readings.move_to_end(t)
         missing = [t for t in texts if t not in known]
         if missing:
             new = self._read(missing)
             with self._lock:
-                self._points.update(new)
-                while len(self._points) > MAX_CACHED_POINTS:
-                    self._points.popitem(last=False)
+                self._readings.update(new)
+                while len(self._readings) > MAX_CACHED_TEXTS:
+                    self._readings.popitem(last=False)
             known.update(new)
         return known
 
