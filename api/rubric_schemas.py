@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rubric.build import DEFAULT_MAX_POINTS
+from rubric.limits import MAX_INTENT_CHARS, MAX_QUESTION_CHARS, MAX_REFERENCE_CHARS
 from rubric.models import ID_PATTERN, MAX_KEY_POINTS, Level
 
 
@@ -13,13 +14,15 @@ class RubricIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=3, max_length=1000, description="The question text.")
+    question: str = Field(min_length=3, max_length=MAX_QUESTION_CHARS, description="The question text.")
     intent: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=MAX_INTENT_CHARS,
         description="What a good answer must do, e.g. `Explain that X does A, unlike Y which relies on B`.",
     )
-    reference_answer: str | None = Field(default=None, max_length=5000, description="A model answer.")
+    reference_answer: str | None = Field(
+        default=None, max_length=MAX_REFERENCE_CHARS, description="A model answer."
+    )
     id: str | None = Field(
         default=None, pattern=ID_PATTERN, description="The question id; by default a slug of the question."
     )

@@ -96,9 +96,8 @@ def _report_unplaced(unplaced) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_lint(args: argparse.Namespace) -> int:
-    from rubric.lint import lint_bank
-
     from evaluator.embedding import default_embedder
+    from rubric.lint import lint_bank
 
     semantic = not args.no_model
     issues = lint_bank(args.path, embedder=default_embedder() if semantic else None, semantic=semantic)

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from rubric.limits import MAX_INTENT_CHARS, MAX_QUESTION_CHARS, MAX_REFERENCE_CHARS
+
 Level = Literal["fresher", "intermediate", "advanced"]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -58,10 +60,10 @@ class Question(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     level: Level | None = None
     topic: str | None = Field(default=None, pattern=ID_PATTERN)
-    text: str = Field(min_length=3, max_length=1000)
-    intent: str | None = Field(default=None, max_length=2000)
+    text: str = Field(min_length=3, max_length=MAX_QUESTION_CHARS)
+    intent: str | None = Field(default=None, max_length=MAX_INTENT_CHARS)
     key_points: tuple[KeyPoint, ...] = Field(min_length=1, max_length=MAX_KEY_POINTS)
-    reference_answer: str | None = Field(default=None, max_length=5000)
+    reference_answer: str | None = Field(default=None, max_length=MAX_REFERENCE_CHARS)
 
     @model_validator(mode="after")
     def _unique_point_ids(self) -> Question:

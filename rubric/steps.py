@@ -1,46 +1,28 @@
-"""Imperative steps ('Use A, B, or C to reduce X'): each step carries the purpose its sentence
-states, else the question's goal."""
+"""Imperative steps ('Freeze A, replace B, and train C'): a step that states no purpose of its own
+carries the question's goal ('... to fine-tune a pre-trained model'): 'Replace B.' alone says too
+little to check."""
 
 from __future__ import annotations
 
 import re
 
-from rubric.grammar import AUX, MODALS, can_be_verb, has_own_subject, verb_lemma, word_tags
+_PURPOSE = re.compile(r"\b(?:in\s+order\s+to|so\s+(?:that|as\s+to)|to\s+(?!(?:a|an|the|its|their|it|them)\b)\w+)", re.I)
 
 
-_PURPOSE = re.compile(r"\s+(?:(?:in\s+order\s+)?to|so\s+(?:that|as\s+to))\s+(?P<verb>[\w-]+)\b.*$", re.I)
+def with_goal(step: str, goal: str | None) -> str:
+    """The step with the question's goal added, unless it states a purpose or repeats the goal's verb."""
+    if not goal or _PURPOSE.search(step) or step.split()[0].lower() in goal.lower().split():
+        return step
+    return f"{step.rstrip(' .;:')} {goal}"
 
 
-def _purpose(claim: str) -> str | None:
-    """The purpose clause a claim ends with ('... to reduce inference time'), or None."""
-    for match in _PURPOSE.finditer(claim):
-        verb = match.group("verb").lower()
-        if verb.startswith("that") or verb in ("as",) or (can_be_verb(verb) and verb_lemma(verb) == verb):
-            return match.group(0).strip()
-    return None
-
-
-def with_purpose(claims: list[str], goal: str | None) -> list[str]:
-    """Steps of one sentence ('Use A, B, or C to reduce X') each carry the purpose the sentence
-    states, else the question's goal: 'Use pruning.' alone says too little to check."""
-    steps = [_is_step(c) for c in claims]
-    if not any(steps):
-        return claims
-    shared = _purpose(claims[-1]) if steps[-1] else None
-    if shared:  # the purpose, without its hedges: "to reduce X (without significant loss)"
-        shared = re.split(r"\s+(?:without|while|whilst)\s+|,", shared, maxsplit=1)[0]
-    out = []
-    for claim, step in zip(claims, steps):
-        purpose = None if not step or _purpose(claim) else shared or goal
-        if purpose and purpose == goal and claim.split()[0].lower() in goal.lower().split():
-            purpose = None  # "Deploy on cloud ... to deploy a model": says nothing more
-        out.append(f"{claim.rstrip(' .;:')} {purpose}" if purpose else claim)
-    return out
-
-
-def _is_step(claim: str) -> bool:
-    """An imperative: 'Use pruning', 'Reduce batch size' (not 'Batch size is ...')."""
-    words = claim.split()
-    first = words[0].lower() if words else ""
-    verb = can_be_verb(first) or (not word_tags(first) and re.search(r"(?:ize|ise|ify)$", first) is not None)
-    return verb and verb_lemma(first) == first and first not in AUX | MODALS and not has_own_subject(words)
+def shared_purpose(steps: list[str]) -> str | None:
+    """The purpose the last step of a sentence states ('..., or C to reduce X'), for the steps before it:
+    'to reduce X', without its hedges ('without ...', 'while ...')."""
+    if len(steps) < 2:
+        return None
+    match = _PURPOSE.search(steps[-1])
+    if not match:
+        return None
+    purpose = steps[-1][match.start():]
+    return re.split(r"\s+(?:without|while|whilst)\s+|,", purpose, maxsplit=1)[0].rstrip(" .")

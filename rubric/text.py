@@ -1,53 +1,31 @@
-"""Text helpers of the rubric builder: cleaning, sentences, content words, naming the subject."""
+"""Text helpers of the rubric builder: cleaning, sentences, content words."""
 
 from __future__ import annotations
 
 import re
 
-from rubric.grammar import AUX, FUNCTION_WORDS, MODALS
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from rubric.sentences import split_sentences
 
-
 _ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|approx)\.", re.I)
-# Words that open a subordinate clause, which qualifies a claim and is no claim of its own.
-SUBORDINATORS = frozenset(
-    {"if", "when", "whenever", "once", "unless", "because", "since", "although", "though", "while", "after",
-     "before", "until"}
-)
-_LEADING_CLAUSE = re.compile(
-    rf"^(?P<lead>(?:{'|'.join(sorted(SUBORDINATORS))}|as\s+soon\s+as|as\s+long\s+as)\s[^,]+),"
-    r"\s+(?P<main>.+)$",
-    re.I,
-)
-
-
-def leading_clause(text: str) -> tuple[str, str] | None:
-    """'If the norm is too large, it is rescaled' -> ('If the norm is too large', 'it is rescaled'):
-    a subordinate clause that opens the sentence, and the main clause; None if there is none."""
-    match = _LEADING_CLAUSE.match(text.strip())
-    return (match.group("lead"), match.group("main")) if match else None
+STOPWORDS = frozenset(STOP_WORDS) | {"also", "very", "often", "usually", "used", "use"}
 
 
 def split_into_sentences(text: str) -> list[str]:
+    """Sentences and list items; a semicolon ends a statement too."""
     protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
-    return [s.text.replace("\x00", ".") for s in split_sentences(protected)]
+    out = []
+    for segment in split_sentences(protected):
+        for part in re.split(r"\s*;\s+", segment.text.replace("\x00", ".")):
+            if any(ch.isalnum() for ch in part):
+                out.append(part.strip())
+    return out
 
 
 def lowercase_start(text: str) -> str:
-    first = text.split(maxsplit=1)[0] if text else ""
-    return text if first[1:2].isupper() else text[:1].lower() + text[1:]
-
-
-def strip_conjunction(text: str) -> str:
-    """Without a leading conjunction or linking adverb: 'and X', 'However, X' -> 'X'."""
-    return re.sub(
-        r"^\s*(?:,\s*)?(?:(?:and|or|but|as\s+well\s+as|then|also|thus|so|ultimately|further)\s+"
-        r"|(?:however|moreover|furthermore|additionally|in\s+addition|besides|also|thus|hence),\s+)",
-        "", text, flags=re.I,
-    ).strip()
-
-
-STOPWORDS = FUNCTION_WORDS | AUX | MODALS | {"also", "very", "often", "usually", "can", "used", "use"}
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return text if first[1:2].isupper() or first[:1].isdigit() else text[:1].lower() + text[1:]
 
 
 def content_words(text: str) -> set[str]:

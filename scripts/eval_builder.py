@@ -19,7 +19,12 @@ line gives the recall of a rubric made of every candidate claim, every sentence 
 intent and answer (up to 20 points): no selection from the article's text can recall more. A
 reference row, `curated-text`, scores with the curated points' main texts alone (no alternative
 phrasings, no misconceptions): the spearman of a builder that wrote every curated point exactly,
-one phrasing each.
+one phrasing each. A `bare-cosine` row scores each answer by its cosine with the question's
+reference answer (no rubric at all), the baseline a rubric must beat.
+
+Before the table: builder failures over every reference answer at hand (all SemEval-2013
+training references, each with its question, and every bank question built from its intent,
+its reference answer, and both), which must be 0.
 
     .venv/bin/python scripts/eval_builder.py [--article PATH] [--threshold 0.6]
 """
@@ -39,10 +44,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from accuracy_data import load_graded  # noqa: E402
+from accuracy_data import SEMEVAL_FILE, load_graded, load_semeval  # noqa: E402
 
 from evaluator import CachingEmbedder, EvaluationRequest, Evaluator, make_embedder  # noqa: E402
-from rubric import KeyPoint, Question, load_bank  # noqa: E402
+from rubric import KeyPoint, Question, RubricError, load_bank  # noqa: E402
 from rubric.build import build_rubric, draw_candidates  # noqa: E402
 from rubric.importer import import_document  # noqa: E402
 from rubric.text import split_into_sentences  # noqa: E402
@@ -64,6 +69,7 @@ def main() -> int:
 
     embedder = CachingEmbedder(make_embedder())
     curated = load_bank()
+    _print_failures(embedder, curated)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         result = import_document(args.article, folder, embedder=embedder)
@@ -102,6 +108,9 @@ def main() -> int:
         rho_grade = float(spearmanr(scores, grades).statistic)
         points = np.mean([len(table[qid].key_points) for qid in ids])
         rows.append((name, recall, precision, rho, rho_grade, points))
+    cosine = _bare_cosines(embedder, curated, answers)
+    rows.append(("bare-cosine", float("nan"), float("nan"), float(spearmanr(cosine, curated_scores).statistic),
+                 float(spearmanr(cosine, grades).statistic), 0.0))
     curated_grade = float(spearmanr(curated_scores, grades).statistic)
     curated_points = np.mean([len(curated[qid].key_points) for qid in ids])
 
@@ -110,6 +119,9 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for name, recall, precision, rho, rho_grade, points in rows:
+        if np.isnan(recall):
+            print(f"{name:<16}{'-':>8}{'-':>11}{rho:>10.3f}{rho_grade:>10.3f}{'-':>10}")
+            continue
         print(f"{name:<16}{recall:>8.3f}{precision:>11.3f}{rho:>10.3f}{rho_grade:>10.3f}{points:>10.1f}")
     print(f"{'curated':<16}{1:>8.3f}{1:>11.3f}{1:>10.3f}{curated_grade:>10.3f}{curated_points:>10.1f}")
     print(f"\ntargets: recall >= {TARGETS['recall']}, precision >= {TARGETS['precision']}, spearman >= {TARGETS['spearman']}")
@@ -125,6 +137,38 @@ def main() -> int:
     if args.show:
         _show(embedder, curated, built, ids, args.threshold)
     return 0
+
+
+def _print_failures(embedder, curated) -> None:
+    """Builder failures over every reference answer at hand: none may fail."""
+    rows = load_semeval() or []
+    pairs = list(dict.fromkeys((r["question"], ref) for r in rows for ref in r["references"]))
+    failed = [f"semeval: {q[:60]!r} / {ref[:60]!r}: {exc}" for q, ref in pairs
+              if (exc := _failure(q, None, ref, embedder)) is not None]
+    bank = [(q, kw) for q in curated.values()
+            for kw in ({"intent": q.intent}, {"reference": q.reference_answer},
+                       {"intent": q.intent, "reference": q.reference_answer}) if all(kw.values())]
+    failed += [f"bank: {q.id} from {'+'.join(kw)}: {exc}" for q, kw in bank
+               if (exc := _failure(q.text, kw.get("intent"), kw.get("reference"), embedder)) is not None]
+    source = SEMEVAL_FILE.name if rows else "absent"
+    print(f"builder failures: {len(failed)} of {len(pairs)} SemEval references ({source}) "
+          f"and {len(bank)} bank builds")
+    for line in failed[:20]:
+        print(f"  {line}")
+
+
+def _failure(question: str, intent: str | None, reference: str | None, embedder) -> str | None:
+    try:
+        build_rubric(question, intent, reference, embedder=embedder)
+    except RubricError as exc:
+        return str(exc)
+    return None
+
+
+def _bare_cosines(embedder, curated, answers) -> np.ndarray:
+    """Each answer's cosine with its question's reference answer: scoring without a rubric."""
+    references = embedder.encode([curated[qid].reference_answer or curated[qid].text for qid, _, _ in answers])
+    return np.sum(embedder.encode([text for _, text, _ in answers]) * references, axis=1)
 
 
 def _overlap(embedder, curated, built, ids: list[str], threshold: float) -> tuple[float, float]:

@@ -11,6 +11,7 @@ from api_helpers import OFF_TOPIC_ANSWER, assert_error, running_client
 from api import Settings, create_app
 from api.routes.rubrics import create_rubric
 from rubric import build_rubric, parse_question
+from rubric.limits import MAX_INTENT_CHARS
 
 DROPOUT = {
     "question": "What is dropout, and why does it help?",
@@ -76,13 +77,13 @@ def test_max_points_caps_the_rubric(client):
         ({**DROPOUT, "id": "Bad Id"}, "body.id"),
         ({**DROPOUT, "max_points": 0}, "body.max_points"),
         ({**DROPOUT, "level": "expert"}, "body.level"),
-        ({**DROPOUT, "intent": "x" * 2001}, "body.intent"),
+        ({**DROPOUT, "intent": "x" * (MAX_INTENT_CHARS + 1)}, "body.intent"),
         ({**DROPOUT, "colour": "blue"}, "body.colour"),
     ],
 )
 def test_bad_requests_are_422_in_the_one_shape(client, body, where):
     error = assert_error(client.post("/v1/rubrics", json=body), 422, "invalid_request")
-    assert any(".".join(map(str, d["loc"])) == where for d in error["details"]), error
+    assert any(".".join(map(str, d["loc"])) == where for d in error["details"]["errors"]), error
 
 
 def test_nothing_checkable_is_an_invalid_rubric(client):

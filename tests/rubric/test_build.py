@@ -1,4 +1,4 @@
-"""build_rubric: intent and/or reference answer -> atomic, weighted key points."""
+"""build_rubric: intent and/or reference answer -> atomic, weighted key points, on the dependency parse."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import yaml
 
 from cli import main
 from rubric import InvalidRubricError, parse_question
-from rubric.build import build_rubric, question_goal, question_subject, split_claim
+from rubric.build import build_rubric
+from rubric.limits import MAX_INTENT_CHARS, MAX_QUESTION_CHARS, MAX_REFERENCE_CHARS
 from rubric.selection import content_weight
 
 
@@ -31,7 +32,44 @@ def test_instruction_verbs_are_stripped_and_contrast_split(hashing_embedder) -> 
     assert q.intent.startswith("Explain that")
 
 
-def test_describe_how_and_coordinated_predicates_keep_the_subject(hashing_embedder) -> None:
+def test_say_not_to_keeps_the_negation_and_drops_the_instruction(hashing_embedder) -> None:
+    # the issue's example: "say not to index small tables" became "Say not to index small tables ..."
+    q = build_rubric(
+        "When should you add a database index?",
+        intent="Explain that an index speeds up reads on selective columns; say not to index small tables "
+        "or low-selectivity columns.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == [
+        "An index speeds up reads on selective columns.",
+        "Do not index small tables.",
+        "Do not index low-selectivity columns.",
+    ]
+    assert not any(t.lower().startswith(("say", "explain", "note", "mention")) for t in texts(q))
+    ids = [p.id for p in q.key_points]
+    assert "not-index-small-tables" in ids and "not-index-low-selectivity-columns" in ids
+
+
+def test_a_negated_step_list_keeps_its_negation_in_every_point(hashing_embedder) -> None:
+    q = build_rubric(
+        "When should you add a database index?",
+        reference_answer="Don't index small tables or boolean columns.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == ["Don't index small tables.", "Don't index boolean columns."]
+
+
+@pytest.mark.parametrize("verb", ["mention", "note", "describe", "state"])
+def test_other_instruction_verbs_are_stripped(hashing_embedder, verb: str) -> None:
+    q = build_rubric(
+        "What is dropout?",
+        intent=f"{verb.capitalize()} that dropout randomly switches off neurons during training.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == ["Dropout randomly switches off neurons during training."]
+
+
+def test_coordinated_predicates_keep_the_subject(hashing_embedder) -> None:
     q = build_rubric(
         "Why do networks need activation functions?",
         intent="Explain why activation functions are used to introduce non-linearity and help neural "
@@ -113,46 +151,27 @@ def test_imperative_steps_are_split_into_separate_actions(hashing_embedder) -> N
 def test_steps_share_the_purpose_their_sentence_states(hashing_embedder) -> None:
     q = build_rubric(
         "How do you optimize inference speed?",
-        reference_answer="Use quantization, pruning, and optimized runtimes to reduce latency without "
-        "significant accuracy loss.",
+        reference_answer="Use quantization, pruning, and optimized runtimes to reduce latency.",
         embedder=hashing_embedder,
     )
     assert texts(q) == [
         "Use quantization to reduce latency.",
         "Use pruning to reduce latency.",
-        "Use optimized runtimes to reduce latency without significant accuracy loss.",
+        "Use optimized runtimes to reduce latency.",
     ]
 
 
 def test_steps_for_a_situation_say_when(hashing_embedder) -> None:
     q = build_rubric(
         "Your model is overfitting - what steps would you take?",
-        reference_answer="Use dropout, weight decay, or early stopping. Containerize with Docker.",
+        reference_answer="Use dropout, weight decay, or early stopping.",
         embedder=hashing_embedder,
     )
     assert texts(q) == [
         "Use dropout when your model is overfitting.",
         "Use weight decay when your model is overfitting.",
         "Use early stopping when your model is overfitting.",
-        "Containerize with Docker when your model is overfitting.",
     ]
-
-
-@pytest.mark.parametrize(
-    ("question", "goal"),
-    [
-        ("How would you deploy a model in production?", "to deploy a model in production"),
-        (
-            "Your model does not fit into GPU memory. What would you do?",
-            "when your model does not fit into GPU memory",
-        ),
-        ("Training diverges - how do you fix it?", "when training diverges"),
-        ("How do you handle it?", None),  # names no goal
-        ("What is dropout?", None),
-    ],
-)
-def test_question_goal(question: str, goal: str | None) -> None:
-    assert question_goal(question) == goal
 
 
 def test_an_effect_stated_with_which_is_a_claim_about_the_subject(hashing_embedder) -> None:
@@ -191,57 +210,6 @@ def test_intent_alone_reference_alone_and_both_work(hashing_embedder) -> None:
         assert parse_question(q.model_dump(mode="json")) == q
 
 
-def _dropout_weights(real_evaluator, question: str, reference: str) -> dict[str, float]:
-    """Text -> weight of the points built, with the real model, from one dropout intent and `reference`."""
-    q = build_rubric(
-        question,
-        intent="Explain that dropout randomly switches off neurons during training.",
-        reference_answer=reference,
-        embedder=real_evaluator.embedder,
-    )
-    return {p.text: p.weight for p in q.key_points}
-
-
-def test_intent_claims_weigh_more_than_details_of_the_reference(real_evaluator) -> None:
-    weights = _dropout_weights(
-        real_evaluator, "What is dropout?", "Activations are rescaled by the keep probability at inference time."
-    )
-    assert set(weights) == {
-        "Dropout randomly switches off neurons during training.",
-        "Activations are rescaled by the keep probability at inference time.",
-    }
-    assert weights["Dropout randomly switches off neurons during training."] == 3
-    assert weights["Activations are rescaled by the keep probability at inference time."] < 3
-
-
-def test_topics_steer_but_do_not_become_points_when_there_are_claims(hashing_embedder) -> None:
-    q = build_rubric(
-        "What is transfer learning?",
-        intent="Highlight the concept, advantages, and practical application of pre-trained models.",
-        reference_answer="Transfer learning reuses a pre-trained model on a new task.",
-        embedder=hashing_embedder,
-    )
-    assert texts(q) == ["Transfer learning reuses a pre-trained model on a new task."]
-
-
-def test_without_a_reference_the_intent_topics_are_points_too(real_evaluator) -> None:
-    q = build_rubric(
-        "How does a neural network work?",
-        intent="Describe the structure of a neural network, including layers, neurons, and how they process "
-        "inputs.",
-        embedder=real_evaluator.embedder,
-    )
-    expected = {"Neural network: layers.", "Neural network: neurons.", "Neural networks process inputs."}
-    assert expected <= set(texts(q))
-    # topics that share only the subject are not duplicates of each other
-    q = build_rubric(
-        "What is an autoencoder?",
-        intent="Describe autoencoders' architecture, purpose, and typical use cases.",
-        embedder=real_evaluator.embedder,
-    )
-    assert len(q.key_points) == 3
-
-
 def test_statements_after_a_colon_or_semicolon_in_the_intent_are_claims(hashing_embedder) -> None:
     q = build_rubric(
         "Compare SGD and Adam.",
@@ -256,42 +224,57 @@ def test_statements_after_a_colon_or_semicolon_in_the_intent_are_claims(hashing_
     ]
 
 
-def test_an_intent_list_of_examples_and_an_as_phrase_before_a_list(hashing_embedder) -> None:
+def test_topics_steer_but_do_not_become_points_when_there_are_claims(hashing_embedder) -> None:
     q = build_rubric(
-        "What is the vanishing gradient problem?",
-        intent="Explain that gradients shrink as they pass back through many layers, and list remedies such "
-        "as ReLU, residual connections and careful initialization.",
+        "What is transfer learning?",
+        intent="Highlight the concept, advantages, and practical application of pre-trained models.",
+        reference_answer="Transfer learning reuses a pre-trained model on a new task.",
         embedder=hashing_embedder,
     )
-    remedies = "remedies such as ReLU, residual connections and careful initialization."
-    assert any(t.endswith(remedies) for t in texts(q))
+    assert texts(q) == ["Transfer learning reuses a pre-trained model on a new task."]
+
+
+# --- never failing on a real reference answer ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "reference", "point"),
+    [
+        ("What are the two main functions defined by a stack?", "push and pop",
+         "The two main functions defined by a stack are push and pop."),
+        ("What is the purpose of a prototype?", "To simulate the behaviour of portions of the desired software product.",
+         "The purpose of a prototype is to simulate the behaviour of portions of the desired software product."),
+        ("What are the members of a class?", "Function members and data members.",
+         "The members of a class are function members and data members."),
+        ("Why was bulb C off when switch Z was open?", "a gap", "Why was bulb C off when switch Z was open? Because of a gap."),
+    ],
+)
+def test_a_fragment_becomes_a_point_in_the_context_of_its_question(
+    hashing_embedder, question: str, reference: str, point: str
+) -> None:
+    q = build_rubric(question, reference_answer=reference, embedder=hashing_embedder)
+    assert texts(q) == [point]
+    # the source's own wording is kept as an alternative phrasing
+    assert q.key_points[0].alternatives[0].rstrip(".").lower() == reference.rstrip(".").lower()
+
+
+def test_a_reference_with_a_pronoun_subject_is_a_point(hashing_embedder) -> None:
     q = build_rubric(
-        "What is dropout?",
-        intent="Explain dropout as a regularization technique, how it works during training, and its "
-        "benefits.",
+        "What is the advantage of passing by reference?",
+        reference_answer="It avoids making copies of large data structures when calling functions.",
         embedder=hashing_embedder,
     )
-    assert "Dropout is a regularization technique." in texts(q)
+    assert len(q.key_points) == 1
+    assert "avoids making copies of large data structures" in q.key_points[0].text
 
 
-def test_point_ids_are_unique_and_valid(hashing_embedder) -> None:
-    q = build_rubric(
-        "How do you reduce GPU memory use?",
-        reference_answer="Reduce batch size, use mixed-precision training, gradient accumulation, "
-        "gradient checkpointing, or distribute training across multiple GPUs.",
-        embedder=hashing_embedder,
-    )
-    ids = [p.id for p in q.key_points]
-    assert len(ids) == len(set(ids)) == 5
-    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", i) for i in ids)
-
-
-def test_the_same_input_gives_the_same_rubric(hashing_embedder) -> None:
-    args = ("What is overfitting?", "Describe overfitting, why it happens, and methods to prevent it.",
-            "Overfitting occurs when a model does well on training data but poorly on new data. "
-            "Prevention techniques include dropout, early stopping, and data augmentation.")
-    first = build_rubric(*args, embedder=hashing_embedder)
-    assert build_rubric(*args, embedder=hashing_embedder) == first
+def test_long_questions_intents_and_references_within_the_limits_are_accepted(hashing_embedder) -> None:
+    context = "Cory and Rachael set up three solar water heaters of different sizes in the sun. " * 12
+    question = context + "Which container would show the greatest temperature change?"
+    assert 1000 < len(question) <= MAX_QUESTION_CHARS
+    reference = "The smallest container shows the greatest temperature change. " * 40
+    q = build_rubric(question, reference_answer=reference, embedder=hashing_embedder)
+    assert texts(q) == ["The smallest container shows the greatest temperature change."]
 
 
 @pytest.mark.parametrize(
@@ -299,7 +282,10 @@ def test_the_same_input_gives_the_same_rubric(hashing_embedder) -> None:
     [
         ("What is dropout?", None, None, None, "give an answer intent, a reference answer, or both"),
         ("  ", "Explain dropout.", None, None, "question: the question text is empty"),
-        ("What is dropout?", "x" * 2001, None, None, "intent: longer than 2000 characters"),
+        ("What is dropout?", "x" * (MAX_INTENT_CHARS + 1), None, None, f"intent: longer than {MAX_INTENT_CHARS} characters"),
+        ("What?" * 1001, "Explain dropout.", None, None, f"question: longer than {MAX_QUESTION_CHARS} characters"),
+        ("What is dropout?", None, "x " * (MAX_REFERENCE_CHARS // 2 + 1), None,
+         f"reference_answer: longer than {MAX_REFERENCE_CHARS} characters"),
         ("What is dropout?", "Explain dropout and its uses.", None, "Bad Id", "id: 'Bad Id'"),
         ("What is dropout?", "   ", "  ", None, "give an answer intent"),
     ],
@@ -312,106 +298,61 @@ def test_bad_input_is_refused_with_a_precise_message(
     assert hashing_embedder.calls == []  # refused before any model work
 
 
-def test_nothing_checkable_is_an_error(hashing_embedder) -> None:
-    with pytest.raises(InvalidRubricError, match="no checkable statement"):
+def test_nothing_checkable_is_an_error_that_says_what_to_add(hashing_embedder) -> None:
+    with pytest.raises(InvalidRubricError, match="no checkable statement") as error:
         build_rubric("What is dropout?", reference_answer="Yes. OK.", embedder=hashing_embedder)
+    assert "add a reference answer with at least one statement" in str(error.value)
+    assert "'Yes. OK.'" in str(error.value)
+
+
+# --- ids, duplicates, weights -------------------------------------------------------------
+
+
+def test_point_ids_are_readable_whole_words_and_unique(hashing_embedder) -> None:
+    q = build_rubric(
+        "How do you reduce GPU memory use?",
+        reference_answer="Reduce batch size, use mixed-precision training, use gradient accumulation, "
+        "use gradient checkpointing, or distribute training across multiple GPUs.",
+        embedder=hashing_embedder,
+    )
+    ids = [p.id for p in q.key_points]
+    assert len(ids) == len(set(ids)) == 5
+    assert all(re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", i) for i in ids)
+    for point in q.key_points:  # every word of an id is a whole word of its point
+        words = set(re.findall(r"[a-z0-9]+", point.text.lower()))
+        assert set(point.id.split("-")) <= words | {"not"}, point.id
+
+
+def test_the_same_input_gives_the_same_rubric(hashing_embedder) -> None:
+    args = ("What is overfitting?", "Describe overfitting, why it happens, and methods to prevent it.",
+            "Overfitting occurs when a model does well on training data but poorly on new data. "
+            "Prevention techniques include dropout, early stopping, and data augmentation.")
+    first = build_rubric(*args, embedder=hashing_embedder)
+    assert build_rubric(*args, embedder=hashing_embedder) == first
+
+
+def test_the_same_claim_twice_is_one_point_with_an_alternative(hashing_embedder) -> None:
+    q = build_rubric(
+        "What is dropout?",
+        intent="Explain that dropout randomly switches off neurons during training.",
+        reference_answer="During training, dropout randomly switches off neurons.",
+        embedder=hashing_embedder,
+    )
+    assert texts(q) == ["Dropout randomly switches off neurons during training."]
+    assert q.key_points[0].alternatives == ("During training, dropout randomly switches off neurons.",)
 
 
 @pytest.mark.parametrize(
-    ("question", "subject"),
+    ("claim", "weight"),
     [
-        ("What is a perceptron?", "a perceptron"),
-        ("What are residual networks (ResNets) and why are they important?", "residual networks"),
-        ("How do transformers handle long sequences efficiently?", "transformers"),
-        ("How do you handle catastrophic forgetting in continual learning?", "catastrophic forgetting"),
-        ("What is the difference between LSTM and GRU?", None),
-        ("What are epochs, batch size, and iterations?", None),
+        ("Attention heads enhance model performance.", 1.0),  # nothing of its own beyond the question
+        ("Attention heads capture relationships.", 1.0),  # two words of its own
+        ("Each head has separate query projections.", 2.0),  # three
+        ("Head outputs are concatenated and mixed by a linear projection.", 3.0),
     ],
 )
-def test_question_subject(question: str, subject: str | None) -> None:
-    assert question_subject(question) == subject
-
-
-def test_split_claim_keeps_noun_lists_and_relative_clauses_whole() -> None:
-    assert split_claim("LSTM uses input, forget, and output gates to manage memory") == [
-        "LSTM uses input, forget, and output gates to manage memory"
-    ]
-    assert split_claim("Deep learning uses layers of neurons that process and extract features") == [
-        "Deep learning uses layers of neurons that process and extract features"
-    ]
-
-
-def test_a_condition_that_opens_a_sentence_stays_with_every_claim_of_it() -> None:
-    assert split_claim("Once training starts, the optimizer updates the weights and reduces the loss.") == [
-        "Once training starts, the optimizer updates the weights",
-        "Once training starts, the optimizer reduces the loss",
-    ]
-    sentence = "When 2 variables are changed, it is impossible to tell which one caused the effect"
-    assert split_claim(sentence) == [sentence]
-    assert split_claim("If bulb A burns out, B and C are no longer in a closed path") == [
-        "If bulb A burns out, B and C are no longer in a closed path"
-    ]
-
-
-def test_a_coordinated_clause_with_its_own_subject_is_a_claim_of_its_own() -> None:
-    assert split_claim("Dropout zeroes random units, and the remaining activations are scaled up") == [
-        "Dropout zeroes random units",
-        "the remaining activations are scaled up",
-    ]
-    # a list of noun phrases after a comma is no clause
-    assert split_claim("An LSTM combines the input gate, the forget gate and the output gate") == [
-        "An LSTM combines the input gate, the forget gate and the output gate"
-    ]
-
-def test_a_trailing_reason_stays_with_its_claim() -> None:
-    assert split_claim("Dropout is turned off at inference, because every neuron is needed then") == [
-        "Dropout is turned off at inference, because every neuron is needed then"
-    ]
-
-
-def test_it_after_a_condition_stands_for_the_condition_subject(hashing_embedder) -> None:
-    q = build_rubric(
-        "What is gradient clipping and why is it used?",
-        reference_answer="Gradient clipping caps the size of gradients during backpropagation. If the "
-        "gradient norm exceeds a threshold, it is rescaled to that threshold. When a model overfits, it "
-        "memorizes noise.",
-        embedder=hashing_embedder,
-    )
-    rescaled = "If the gradient norm exceeds a threshold, the gradient norm is rescaled to that threshold."
-    assert rescaled in texts(q)
-    # no subject to be found in the condition: "it" is left as it is, not taken for gradient clipping
-    assert "When a model overfits, it memorizes noise." in texts(q)
-    assert not {"If the gradient norm exceeds a threshold.", "When a model overfits."} & set(texts(q))
-
-
-def test_a_pronoun_that_opens_a_later_clause_is_resolved(hashing_embedder) -> None:
-    q = build_rubric(
-        "Explain it.",
-        reference_answer="Batch normalization normalizes each layer's inputs over the mini-batch; this "
-        "stabilizes training and allows higher learning rates. GANs give sharp images, but they are hard "
-        "to train.",
-        embedder=hashing_embedder,
-    )
-    assert "Batch normalization stabilizes training." in texts(q)
-    assert "GANs are hard to train." in texts(q)
-    assert not any(re.match(r"(It|They|This)\b", t) for t in texts(q))
-
-
-def test_relative_and_modifier_clauses_stay_with_their_claim() -> None:
-    for sentence in (
-        "L1 adds the absolute weights to the loss, which drives many weights to zero",
-        "Overfitting happens when a model learns the training data too well, including its noise",
-    ):
-        assert split_claim(sentence) == [sentence]
-
-
-def test_a_linking_adverb_that_opens_a_sentence_is_dropped(hashing_embedder) -> None:
-    q = build_rubric(
-        "Why do we use ReLU?",
-        reference_answer="ReLU is cheap to compute. However, neurons can die if they always output zero.",
-        embedder=hashing_embedder,
-    )
-    assert "Neurons can die if they always output zero." in texts(q)
+def test_a_point_weighs_no_more_than_it_adds_to_the_question(claim: str, weight: float) -> None:
+    assert content_weight(claim, "What are attention heads in a transformer?") == weight
 
 
 # --- with the real model -------------------------------------------------------------------
@@ -437,6 +378,48 @@ def test_different_claims_are_kept_apart(real_evaluator) -> None:
         embedder=real_evaluator.embedder,
     )
     assert len(q.key_points) == 3
+
+
+def test_weights_follow_what_the_question_asks_first(real_evaluator) -> None:
+    q = build_rubric(
+        "What is dropout, and what is weight decay?",
+        reference_answer="Dropout is a regularization technique that randomly switches off neurons during training. "
+        "Weight decay is a regularization technique that adds a penalty on large weights to the loss.",
+        embedder=real_evaluator.embedder,
+    )
+    weights = [p.weight for p in q.key_points]
+    assert len(weights) == 2
+    assert weights[0] > weights[1]  # the first ask (dropout) before the second (weight decay)
+
+
+def test_weights_follow_what_the_intent_stresses(real_evaluator) -> None:
+    q = build_rubric(
+        "What is dropout?",
+        intent="Explain that dropout switches off random neurons during training. Above all, stress that "
+        "dropout is disabled at inference time.",
+        embedder=real_evaluator.embedder,
+    )
+    weights = {p.text: p.weight for p in q.key_points}
+    assert weights["Dropout is disabled at inference time."] > weights[
+        "Dropout switches off random neurons during training."
+    ]
+
+
+def test_intent_claims_weigh_more_than_details_of_the_reference(real_evaluator) -> None:
+    q = build_rubric(
+        "What is dropout?",
+        intent="Explain that dropout randomly switches off neurons during training.",
+        reference_answer="Activations are rescaled by the keep probability at inference time.",
+        embedder=real_evaluator.embedder,
+    )
+    weights = {p.text: p.weight for p in q.key_points}
+    assert set(weights) == {
+        "Dropout randomly switches off neurons during training.",
+        "Activations are rescaled by the keep probability at inference time.",
+    }
+    assert weights["Dropout randomly switches off neurons during training."] > weights[
+        "Activations are rescaled by the keep probability at inference time."
+    ]
 
 
 def test_a_built_rubric_ranks_answers_like_a_person_would(real_evaluator) -> None:
@@ -474,26 +457,3 @@ def test_cli_build_prints_a_loadable_question(real_evaluator, monkeypatch, capsy
 def test_cli_build_without_intent_or_reference_is_a_usage_error(capsys) -> None:
     assert main(["rubric", "build", "--question", "What is dropout?"]) == 2
     assert capsys.readouterr().err.strip() == "evaluator: error: give --intent, --reference, or both"
-
-
-@pytest.mark.parametrize(
-    ("claim", "weight"),
-    [
-        ("Attention heads enhance model performance.", 1.0),  # nothing of its own beyond the question
-        ("Attention heads capture relationships.", 1.0),  # two words of its own
-        ("Each head has its own query projections.", 2.0),  # three
-        ("Head outputs are concatenated and mixed by a linear projection.", 3.0),
-    ],
-)
-def test_a_point_weighs_no_more_than_it_adds_to_the_question(claim: str, weight: float) -> None:
-    assert content_weight(claim, "What are attention heads in a transformer?") == weight
-
-
-def test_a_restatement_of_the_question_weighs_least(real_evaluator) -> None:
-    weights = _dropout_weights(
-        real_evaluator, "What is dropout, and how does it help regularization?", "Dropout helps regularization."
-    )
-    assert weights == {
-        "Dropout randomly switches off neurons during training.": 3.0,
-        "Dropout helps regularization.": 1.0,
-    }
