@@ -60,7 +60,7 @@ class OnnxEmbedder:
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         for rows in _similar_length_batches(lengths, self.batch_size):
-            inputs = _padded([encodings[i] for i in rows], int(lengths[rows].max()))
+            inputs = padded([encodings[i] for i in rows], int(lengths[rows].max()))
             with self._lock:  # one forward pass at a time: each already uses every thread it has
                 hidden = self._session.run([OUTPUT_NAME], inputs)[0]
             vectors[rows] = _mean_pool_normalised(hidden, inputs["attention_mask"])
@@ -81,7 +81,8 @@ def _similar_length_batches(lengths: np.ndarray, batch_size: int) -> list[np.nda
     return batches
 
 
-def _padded(encodings: list, width: int) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+def padded(encodings: list, width: int) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    """Token ids, attention mask and type ids of `encodings` (tokenizers), zero-padded to `width`."""
     arrays = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in INPUT_NAMES}
     for row, encoding in enumerate(encodings):
         n = len(encoding.ids)
