@@ -59,9 +59,10 @@ def render_table(result: EvaluationResult, width: int = 100) -> str:
         if point.evidence:
             quoted = textwrap.wrap(f'"{point.evidence.text}"', width - 22)
             lines.extend(f"{'':<20}> {q}" for q in quoted)
-        if point.misconception:
-            note = textwrap.wrap(f"a common misconception: {point.misconception}", width - 22)
-            lines.extend(f"{'':<20}! {n}" for n in note)
+        for note in (f"a common misconception: {point.misconception}" if point.misconception else None,
+                     point.contradiction):
+            if note:
+                lines.extend(f"{'':<20}! {n}" for n in textwrap.wrap(note, width - 22))
     lists = (("Missed", result.missed), ("Contradicted", result.contradicted))
     summary = [f"{label}: {', '.join(ids)}" for label, ids in lists if ids]
     if summary:

@@ -139,7 +139,10 @@ def find_contradiction(point: str, text: str) -> ContradictionCue | None:
     for negated, plain in () if implicit or both_negated else ((text, point), (point, text)):
         denied = _negated_claim(negated, plain)
         if denied:
-            return ContradictionCue("negation", f"'{denied}' is denied by one and asserted by the other")
+            word = _surface(denied, plain)
+            if negated is text:
+                return ContradictionCue("negation", f"your sentence denies what the key point says about '{word}'")
+            return ContradictionCue("negation", f"the key point denies '{word}', which your sentence asserts")
     point_stems = {stem(w) for w in words(point)}
     text_stems = {stem(w) for w in words(text)}
     # an opposite word under a negation ("not at test time") agrees rather than contradicts
@@ -151,5 +154,11 @@ def find_contradiction(point: str, text: str) -> ContradictionCue | None:
             continue
         if said <= _MODIFIER_STEMS and not _modified(point, said) & _modified(text, opposite):
             continue  # they grade different things
-        return ContradictionCue("opposite", f"{sorted(said)[0]} / {sorted(opposite)[0]}")
+        said_word, opposite_word = _surface(min(said), point), _surface(min(opposite), text)
+        return ContradictionCue("opposite", f"the key point says '{said_word}' where your sentence says '{opposite_word}'")
     return None
+
+
+def _surface(stem_: str, text: str) -> str:
+    """The first word of `text` with that stem, as written (the stem itself if none)."""
+    return next((w for w in words(text) if stem(w) == stem_), stem_)

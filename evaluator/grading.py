@@ -34,6 +34,7 @@ def grade(d: MatchDetails, calibration: Calibration, finder: ContradictionFinder
                 verdict=verdict,
                 evidence=None if verdict == "missed" else Evidence(text=segment.text, start=segment.start, end=segment.end),
                 misconception=conflict.explanation if conflict is not None and conflict.kind == "misconception" else None,
+                contradiction=conflict.explanation if conflict is not None and conflict.kind != "misconception" else None,
             )
         )
     weights = [p.weight for p in d.question.key_points]

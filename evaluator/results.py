@@ -37,6 +37,11 @@ class PointResult(_Frozen):
         default=None,
         description="For a point contradicted by stating one of the rubric's misconceptions: that misconception.",
     )
+    contradiction: str | None = Field(
+        default=None,
+        description="For a contradicted point (other than by a listed misconception): why the answer is taken "
+        "to say the opposite, in words.",
+    )
 
 
 class EvaluationResult(_Frozen):

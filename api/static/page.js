@@ -385,6 +385,7 @@ function pointItem(point, index) {
     point.misconception
       ? h("p", { class: "point-evidence" }, "A common misconception: ", h("q", { text: point.misconception }))
       : null,
+    point.contradiction ? h("p", { class: "point-evidence", text: `Why: ${point.contradiction}` }) : null,
     h("p", { class: "point-meta", text: `weight ${point.weight} · credit ${percent(point.score)}` }),
   );
 }

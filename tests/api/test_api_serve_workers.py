@@ -99,7 +99,8 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_every_process(server):
     wait_for(lambda: ready_workers(log) > ready_before, "a replacement worker ready", log)
     after = workers_of(supervisor)
     assert len(after) == WORKERS and before[0].pid not in {p.pid for p in after}
-    response = httpx.post(f"{base}/v1/evaluations", json={"question_id": QUESTIONS[1], "answer": GOOD_ANSWER})
+    body = {"question_id": QUESTIONS[1], "answer": GOOD_ANSWER}
+    response = httpx.post(f"{base}/v1/evaluations", json=body, timeout=120)
     assert response.status_code == 200, response.text
 
     supervisor.send_signal(signal.SIGTERM)

@@ -225,3 +225,19 @@ def test_stating_the_point_is_not_a_misconception(hashing_embedder, answer):
 def test_misconceptions_are_not_checked_without_a_calibrated_similarity(hashing_embedder):
     result = _misconception_evaluator(hashing_embedder, None).evaluate(MISCONCEPTION, rubric=WITH_MISCONCEPTION)
     assert result.contradicted == ()
+
+
+@pytest.mark.parametrize(
+    ("question_id", "point_id", "wrong", "right"),
+    [
+        ("advanced-13", "gan-adversarial", "The discriminator generates images and the generator judges them.",
+         "The generator makes images and the discriminator judges whether they are real."),
+        ("advanced-02", "gru-fewer-params", "An LSTM has fewer parameters than a GRU.",
+         "A GRU has fewer parameters than an LSTM."),
+    ],
+)
+def test_real_model_sees_swapped_roles_and_comparisons_and_says_so(real_evaluator, question_id, point_id, wrong, right):
+    point = next(p for p in real_evaluator.evaluate(wrong, question_id=question_id).points if p.id == point_id)
+    assert (point.verdict, point.score, point.evidence.text) == ("contradicted", 0.0, wrong)
+    assert "other way round" in point.contradiction
+    assert point_id not in real_evaluator.evaluate(right, question_id=question_id).contradicted

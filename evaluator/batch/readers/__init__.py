@@ -121,7 +121,9 @@ def read_transcript(path: str | Path, fmt: Format) -> Iterator[Item]:
         raise InputFileError(f"{path}: {fmt} is not a transcript layout")
     name = str(path)
     text = Path(path).read_text(encoding="utf-8-sig", errors="surrogateescape")
-    lines = text.splitlines()
+    # read_text has made every \r\n and \r a \n; str.splitlines would also break at \f, \v and
+    # other separators, and the line numbers would no longer be an editor's
+    lines = text.split("\n")
     header = read_header(lines, participant_lines=fmt not in ("vtt", "srt"))
     if fmt in ("vtt", "srt"):
         header.used.clear()
