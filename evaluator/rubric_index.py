@@ -48,6 +48,12 @@ class RubricIndex:
         self._cache: OrderedDict[Question, RubricVectors] = OrderedDict()
         self._lock = threading.Lock()
 
+    def use(self, embedder: Embedder) -> None:
+        """Embed with `embedder` from now on; vectors made with the old one are dropped."""
+        with self._lock:
+            self.embedder = embedder
+            self._cache.clear()
+
     def vectors(self, question: Question) -> RubricVectors:
         with self._lock:
             cached = self._cache.get(question)

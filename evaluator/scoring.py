@@ -37,15 +37,24 @@ class Evaluator:
         judge: ContradictionJudge | Sequence[Reading] | None = None,
     ) -> None:
         base = embedder if embedder is not None else make_embedder()
-        self.embedder = CachingEmbedder(base, cache_size) if cache_size else base
+        embedder = CachingEmbedder(base, cache_size) if cache_size else base
         self.model_name = base.name
         self.bank = bank if bank is not None else load_bank()
         self.calibration = calibration or default_calibration()
         self.max_answer_chars = max_answer_chars
-        self.index = RubricIndex(self.embedder)
+        self.index = RubricIndex(embedder)
         self.matcher = Matcher(self.index)
         readings = judge if isinstance(judge, (list, tuple)) else [Reading(judge or make_judge())]
         self.finder = ContradictionFinder(self.index, readings, self.calibration.contradiction)
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model every text goes through (rubrics and answers alike)."""
+        return self.index.embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        self.index.use(embedder)
 
     def warm_up(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Embed every bank question's key points now, so the first requests are fast;

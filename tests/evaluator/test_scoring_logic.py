@@ -115,3 +115,12 @@ def test_evaluate_many_takes_dicts_as_json_gives_them(evaluator):
 def test_evaluate_many_names_what_is_wrong_with_a_malformed_item(evaluator, item, message):
     with pytest.raises(TypeError, match=message):
         evaluator.evaluate_many([item])
+
+
+def test_a_new_embedder_is_used_for_answers_and_rubrics_alike(hashing_embedder, evaluator):
+    evaluator.evaluate("adding yellow dye", rubric=RUBRIC)
+    evaluator.embedder = hashing_embedder
+    hashing_embedder.calls.clear()
+    evaluator.evaluate("adding yellow dye", rubric=RUBRIC)
+    texts = [t for call in hashing_embedder.calls for t in call]
+    assert "adding yellow dye" in texts and "mixing blue paint" in texts  # the rubric is embedded again
