@@ -142,7 +142,7 @@ def draw_candidates(
         for group, statement in enumerate(statements):
             source: Source = "intent" if statement.kind == "claim" else "topic"
             drawn.append((statement.text, source, group, None, (), statement.stressed))
-        if not any(is_checkable(finish(t), s, context) for t, s, *_ in drawn):
+        if not any(is_checkable(finish(t), s) for t, s, *_ in drawn):
             # nothing the parse could split: the intent itself, its instruction verbs dropped, is the topic
             drawn.extend((without_instruction(intent), "topic", len(drawn), None, (), False) for _ in (1,))
     if reference:
@@ -155,7 +155,7 @@ def draw_candidates(
     seen: set[str] = set()
     for text, source, group, core, phrasings, stressed in drawn:
         text = finish(text)
-        if text.lower() not in seen and is_checkable(text, source, context):
+        if text.lower() not in seen and is_checkable(text, source):
             seen.add(text.lower())
             extra = tuple(dict.fromkeys(finish(p) for p in phrasings if finish(p).lower() != text.lower()))
             out.append(Candidate(text, source, len(out), group, finish(core) if core else None, extra, stressed))
@@ -180,9 +180,8 @@ def finish(claim: str) -> str:
     return claim + "."
 
 
-def is_checkable(text: str, source: Source, context: QuestionContext) -> bool:
-    """Something an answer can be checked against: a content word beyond yes/no filler, unless the
-    question asks yes or no."""
+def is_checkable(text: str, source: Source) -> bool:
+    """Something an answer can be checked against: a content word (two for a topic)."""
     from rubric.text import content_words
 
     words = content_words(text)

@@ -100,7 +100,7 @@ def _point_items(evaluator: Evaluator, answers) -> list[dict]:
     for a, d in zip(answers, evaluator.match_details(requests)):
         r = evaluator._result(d)  # what evaluate_many returns, without matching the answer again
         probability = coverage_probability(d.features, evaluator.calibration)
-        rubric = evaluator._vectors_for(d.question)
+        rubric = evaluator.index.vectors(d.question)
         for i, point in enumerate(d.question.key_points):
             order = np.argsort(-d.point_similarity[i], kind="stable")
             best = [j for j in order if d.segments[j].kind != "pair"][:2]

@@ -25,14 +25,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from evaluator.judge import Conflict
 from evaluator.judge.clauses import LIGHT_VERBS, SAME_SIDE, Clause, Reading, opposite, read
 from rubric.parser import get_parser, parse_statements
-
-if TYPE_CHECKING:
-    from spacy.language import Language
 
 MAX_CACHED_TEXTS = 4096
 MAX_UNCOVERED_WORDS = 1  # words of a sentence's clause that the point may lack, for the clauses to align
@@ -44,16 +40,14 @@ class ParseJudge:
     The spaCy pipeline loads on first use, once; parses of key points and sentences are cached. Thread-safe.
     """
 
-    def __init__(self, nlp: Language | None = None, *, polarity: bool = True) -> None:
-        self._nlp = nlp
+    def __init__(self, *, polarity: bool = True) -> None:
         self.polarity = polarity
         self._lock = threading.Lock()
         self._readings: OrderedDict[str, Reading] = OrderedDict()
 
     def warm_up(self) -> None:
         """Load the parser now rather than on the first pair."""
-        if self._nlp is None:
-            get_parser()
+        get_parser()
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         for n, pair in enumerate(pairs):
@@ -85,7 +79,7 @@ class ParseJudge:
 
     def _read(self, texts: list[str]) -> dict[str, Reading]:
         with self._lock:  # one parse at a time: spaCy's pipeline is not documented as thread-safe
-            docs = parse_statements(texts) if self._nlp is None else list(self._nlp.pipe(texts))
+            docs = parse_statements(texts)
         return {text: read(doc) for text, doc in zip(texts, docs)}
 
 
