@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -25,6 +27,23 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "onnx"
 BACKEND_VARIABLE = "EVALUATOR_BACKEND"
 THREADS_VARIABLE = "EVALUATOR_THREADS"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenVectors:
+    """One text's last hidden states, one row per token ([CLS] and [SEP] included), and each
+    token's character span in the text ((0, 0) for the special tokens)."""
+
+    hidden: np.ndarray  # (tokens, dim), float32
+    offsets: np.ndarray  # (tokens, 2), int64
+
+
+@runtime_checkable
+class TokenEmbedder(Embedder, Protocol):
+    """An embedder that also gives the token vectors its sentence vectors are the mean of, so that
+    the vector of any run of whole texts is a sum away (evaluator.pooling)."""
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]: ...
 
 
 @lru_cache(maxsize=1)
@@ -128,6 +147,24 @@ class SentenceTransformerEmbedder:
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        import torch
+
+        tokenizer, transformer = self._model.tokenizer, self._model[0].auto_model
+        out: list[TokenVectors] = []
+        for first in range(0, len(texts), self.batch_size):
+            batch = list(texts[first : first + self.batch_size])
+            inputs = tokenizer(
+                batch, padding=True, truncation=True, max_length=self.max_tokens,
+                return_offsets_mapping=True, return_tensors="pt",
+            )  # fmt: skip
+            offsets = inputs.pop("offset_mapping").numpy().astype(np.int64)
+            with self._lock, torch.inference_mode():
+                hidden = transformer(**inputs).last_hidden_state.float().numpy()
+            lengths = inputs["attention_mask"].sum(dim=1).tolist()
+            out += [TokenVectors(hidden[i, :n].copy(), offsets[i, :n].copy()) for i, n in enumerate(lengths)]
+        return out
+
     @property
     def dimension(self) -> int:
         return int(self._model.get_sentence_embedding_dimension())
@@ -157,6 +194,8 @@ def _load_sentence_transformer(path: Path, device: str):  # type: ignore[no-unty
 class CachingEmbedder:
     """Wraps an embedder with a bounded LRU cache of vectors by text; encodes only the misses."""
 
+    token_vectors: Callable[[Sequence[str]], list[TokenVectors]]  # only when the inner embedder has them
+
     def __init__(self, inner: Embedder, max_entries: int = 20_000) -> None:
         from collections import OrderedDict
 
@@ -165,6 +204,8 @@ class CachingEmbedder:
         self.max_entries = max_entries
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        if isinstance(inner, TokenEmbedder):  # token vectors pass through uncached (see evaluator.pooling)
+            self.token_vectors = inner.token_vectors
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -39,6 +39,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """The `words` of `text`, each with its character span."""
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+
+
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem; one stemmer per thread, as a stemmer keeps its word in itself."""

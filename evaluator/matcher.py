@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evaluator.embedding import TokenEmbedder
 from evaluator.lexical import content_stems, demote, function_word_ratio, overlap, question_stems
 from evaluator.matching import best_segments, per_point, point_features
+from evaluator.pooling import SegmentPooler
 from evaluator.rubric_index import RubricIndex
 from evaluator.segment import Segment, enclosing_sentences, segment_answer
 from rubric import Question
@@ -21,6 +23,7 @@ class PreparedAnswer:
     answer: str
     segments: list[Segment]
     demoted: list[str]
+    drop: frozenset[str]  # the question's content stems, which the demoted twins leave out
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +42,43 @@ class MatchDetails:
 def prepare_answer(question: Question, answer: str) -> PreparedAnswer:
     segments = segment_answer(answer)
     drop = question_stems(question.text)
-    return PreparedAnswer(question, answer, segments, [demote(s.text, drop) for s in segments])
+    return PreparedAnswer(question, answer, segments, [demote(s.text, drop) for s in segments], drop)
 
 
 class Matcher:
-    """Embeds the segments of many answers in one pass and measures them against their rubrics."""
+    """Embeds the segments of many answers in one batched call and measures them against their rubrics.
 
-    def __init__(self, index: RubricIndex) -> None:
+    With an embedder that gives token vectors, segment vectors are pooled (evaluator.pooling): one
+    pass per sentence and clause. Otherwise every segment and every demoted twin is a text of its own.
+    `cache_size` texts' pooled sums are kept (0: none).
+    """
+
+    def __init__(self, index: RubricIndex, cache_size: int = 20_000) -> None:
         self.index = index
+        self.cache_size = cache_size
+        self._pooler: SegmentPooler | None = None
 
     def match(self, prepared: list[PreparedAnswer]) -> list[MatchDetails]:
-        texts = list(dict.fromkeys(t for p in prepared for t in (*(s.text for s in p.segments), *p.demoted)))
-        vectors = self.index.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        row = {text: i for i, text in enumerate(texts)}
-        return [self._measure(p, vectors, row) for p in prepared]
+        return [self._measure(p, *vectors) for p, vectors in zip(prepared, self._segment_vectors(prepared))]
 
-    def _measure(self, p: PreparedAnswer, vectors: np.ndarray, row: dict[str, int]) -> MatchDetails:
+    def _segment_vectors(self, prepared: list[PreparedAnswer]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each answer's segment vectors, as written and demoted."""
+        embedder = self.index.embedder
+        if isinstance(embedder, TokenEmbedder):
+            pooler = self._pooler
+            if pooler is None or pooler.embedder is not embedder:
+                pooler = self._pooler = SegmentPooler(embedder, self.cache_size)
+            return pooler.vectors([(p.segments, p.drop) for p in prepared])
+        texts = list(dict.fromkeys(t for p in prepared for t in (*(s.text for s in p.segments), *p.demoted)))
+        vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        row = {text: i for i, text in enumerate(texts)}
+        return [(vectors[[row[s.text] for s in p.segments]], vectors[[row[t] for t in p.demoted]]) for p in prepared]
+
+    def _measure(self, p: PreparedAnswer, segment_vectors: np.ndarray, demoted_vectors: np.ndarray) -> MatchDetails:
         rubric = self.index.vectors(p.question)
         n_points = len(p.question.key_points)
-        segment_vectors = vectors[[row[s.text] for s in p.segments]]
         raw = rubric.vectors @ segment_vectors.T
-        dem = rubric.demoted @ vectors[[row[t] for t in p.demoted]].T
+        dem = rubric.demoted @ demoted_vectors.T
         answer_stems = content_stems(p.answer)
         lexical = np.zeros(n_points)
         np.maximum.at(lexical, rubric.owner, [overlap(s, answer_stems) for s in rubric.stems])

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from evaluator.embedding import DEFAULT_BATCH_SIZE, MODEL_NAME, bundled_model_path
+from evaluator.embedding import DEFAULT_BATCH_SIZE, MODEL_NAME, TokenVectors, bundled_model_path
 from evaluator.errors import ModelUnavailableError
 from evaluator.onnx_export import INPUT_NAMES, OUTPUT_NAME, ensure_onnx_model
 
@@ -55,16 +55,30 @@ class OnnxEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, _, hidden, mask in self._forward(texts):
+            vectors[rows] = _mean_pool_normalised(hidden, mask)
+        return vectors
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        out: list[TokenVectors] = [None] * len(texts)  # type: ignore[list-item]
+        for rows, encodings, hidden, _ in self._forward(texts):
+            for k, (i, encoding) in enumerate(zip(rows, encodings)):
+                n = len(encoding.ids)
+                out[i] = TokenVectors(hidden[k, :n].copy(), np.array(encoding.offsets, dtype=np.int64))
+        return out
+
+    def _forward(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, list, np.ndarray, np.ndarray]]:  # type: ignore[type-arg]
+        """Per batch of similar-length texts: their rows, encodings, hidden states and attention mask."""
         if not texts:
-            return vectors
+            return
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         for rows in _similar_length_batches(lengths, self.batch_size):
-            inputs = padded([encodings[i] for i in rows], int(lengths[rows].max()))
+            batch = [encodings[i] for i in rows]
+            inputs = padded(batch, int(lengths[rows].max()))
             with self._lock:  # one forward pass at a time: each already uses every thread it has
                 hidden = self._session.run([OUTPUT_NAME], inputs)[0]
-            vectors[rows] = _mean_pool_normalised(hidden, inputs["attention_mask"])
-        return vectors
+            yield rows, batch, hidden, inputs["attention_mask"]
 
 
 def _similar_length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:

@@ -43,7 +43,7 @@ class Evaluator:
         self.calibration = calibration or default_calibration()
         self.max_answer_chars = max_answer_chars
         self.index = RubricIndex(embedder)
-        self.matcher = Matcher(self.index)
+        self.matcher = Matcher(self.index, cache_size)
         readings = judge if isinstance(judge, (list, tuple)) else [Reading(judge or make_judge())]
         self.finder = ContradictionFinder(self.index, readings, self.calibration.contradiction)
 

@@ -110,6 +110,7 @@ class DiskCachedEmbedder:
             with self.path.open("rb") as handle:
                 self._vectors = pickle.load(handle)
         self._dirty = False
+        self.token_vectors = self.inner.token_vectors  # answers' segments are pooled (evaluator.pooling), uncached
 
     def encode(self, texts: Sequence[str]):  # noqa: ANN201
         import numpy as np

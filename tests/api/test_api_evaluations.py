@@ -135,10 +135,11 @@ def test_batch_scores_in_order_in_one_forward_pass(client, real_evaluator, monke
         {"rubric": INLINE_RUBRIC, "answer": "Dropout zeroes random activations (batch test)."},
     ]
     calls: list[list[str]] = []
-    encode = real_evaluator.embedder.encode
-    monkeypatch.setattr(
-        real_evaluator.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts)
-    )
+    for method in ("encode", "token_vectors"):  # answers' segments are pooled from token vectors
+        model_call = getattr(real_evaluator.embedder, method)
+        monkeypatch.setattr(
+            real_evaluator.embedder, method, lambda texts, call=model_call: calls.append(list(texts)) or call(texts)
+        )
     response = client.post("/v1/evaluations/batch", json={"items": items})
     monkeypatch.undo()
     assert response.status_code == 200, response.text
