@@ -11,7 +11,7 @@
 | EVALUATOR_MAX_BATCH_ITEMS    | 64          | most items in one batch request (else 413)                |
 | EVALUATOR_CORS_ORIGINS       | (none)      | comma-separated origins allowed by CORS                   |
 | EVALUATOR_WORKER_THREADS     | 8           | threads that run scoring requests                         |
-| EVALUATOR_CACHE_SIZE         | 20000       | answer-segment vectors kept in memory (0 turns it off)    |
+| EVALUATOR_CACHE_SIZE         | 20000       | answer sentences' vectors kept (~3.5 KB each; 0: off)     |
 | EVALUATOR_BATCH_WINDOW_MS    | 5           | ms a request waits to share a forward pass; 0 turns it off |
 | EVALUATOR_BACKEND            | onnx        | model runtime: onnx, onnx-int8 (ONNX Runtime) or torch    |
 | EVALUATOR_THREADS            | (all cores) | threads of one forward pass of the model                  |
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         default=(), description="Origins allowed by CORS (comma-separated in the environment)."
     )
     worker_threads: int = Field(default=8, ge=1, le=256, description="Threads that run scoring requests.")
-    cache_size: int = Field(default=20_000, ge=0, description="Answer-segment vectors kept in memory.")
+    cache_size: int = Field(default=20_000, ge=0, description="Answer sentences whose pooled vectors are kept in memory.")
     batch_window_ms: float = Field(
         default=5.0,
         ge=0,

@@ -28,8 +28,8 @@ class TokenSums:
     """What pooling needs of one text, given the question's stems: the sum of all its token vectors,
     the sum without the question's words, and whether the twin differs from the text as written."""
 
-    all: np.ndarray  # (dim,) float64
-    kept: np.ndarray  # (dim,) float64: question-word tokens left out
+    all: np.ndarray  # (dim,) float32
+    kept: np.ndarray  # (dim,) float32: question-word tokens left out (`all` itself when none are)
     dropped: bool  # a question word was left out
     content_left: bool  # a content word is left after that
 
@@ -47,23 +47,21 @@ class TokenSums:
             if stem(word) in drop:
                 dropped |= inside
         hidden = tokens.hidden.astype(np.float64)
-        return cls(
-            hidden.sum(axis=0),
-            hidden[~dropped].sum(axis=0),
-            bool(dropped.any()),
-            bool((content & ~dropped).any()),
-        )
+        total = hidden.sum(axis=0).astype(np.float32)  # kept as float32: the cache holds many
+        kept = hidden[~dropped].sum(axis=0).astype(np.float32) if dropped.any() else total
+        return cls(total, kept, bool(dropped.any()), bool((content & ~dropped).any()))
 
 
 def pooled(parts: Sequence[TokenSums]) -> tuple[np.ndarray, np.ndarray]:
     """Unit vectors of the text made of `parts`, as written and question-demoted. The twin is the
     text itself when no question word goes or no content word would be left (as `lexical.demote`)."""
-    raw = _unit(sum(p.all for p in parts))
+    raw = _unit([p.all for p in parts])
     demotes = any(p.dropped for p in parts) and any(p.content_left for p in parts)
-    return raw, (_unit(sum(p.kept for p in parts)) if demotes else raw)
+    return raw, (_unit([p.kept for p in parts]) if demotes else raw)
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
+def _unit(sums: list[np.ndarray]) -> np.ndarray:
+    vector = np.sum(sums, axis=0, dtype=np.float64)
     return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 

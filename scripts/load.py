@@ -8,10 +8,16 @@ look-ups, health checks) for --seconds. Prints requests/s, p50/p99 latency overa
 errors (any request of any phase that was not a 200), and the server's RSS at the start and the end of
 the loaded phase. Exits 1 if any request failed or RSS grew by more than 10%.
 
+Every answer is new, so the answer cache grows to its bound under this load; at the default 20,000
+entries that takes minutes and about 70 MiB, which would read as a leak. The servers started here
+therefore keep --cache-size entries (1,000 by default: full within the warm-up), so that growth in
+the loaded phase is memory that is not bounded. `--cache-size 20000 --seconds 600` shows the
+default's whole footprint.
+
 By default it does all that twice, on `evaluator serve --workers 1` and then `--workers 2`, and
 compares their throughput; RSS is the server's whole process tree, and each worker's is shown too.
 
-    .venv/bin/python scripts/load.py [--seconds 120] [--clients 16] [--workers 1,2]
+    .venv/bin/python scripts/load.py [--seconds 120] [--clients 16] [--workers 1,2] [--cache-size 1000]
     .venv/bin/python scripts/load.py --url http://127.0.0.1:8000 [--pid N]
 """
 
@@ -166,9 +172,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(log_path: Path, workers: int = 1) -> tuple[str, subprocess.Popen]:
+def start_server(log_path: Path, workers: int = 1, cache_size: int = 1000) -> tuple[str, subprocess.Popen]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVALUATOR_")}
+    env["EVALUATOR_CACHE_SIZE"] = str(cache_size)
     command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", str(workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -328,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120, help="length of the loaded phase (default 120)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", default="1,2", help="server processes to compare, started in turn (1,2)")
+    parser.add_argument(
+        "--cache-size", type=int, default=1000,
+        help="EVALUATOR_CACHE_SIZE of the servers started here (default 1000: full within the warm-up)",
+    )  # fmt: skip
     parser.add_argument("--url", help="a running server on loopback (default: start one per --workers)")
     parser.add_argument("--pid", type=int, help="with --url: the server's pid, for RSS (default: find it)")
     parser.add_argument("--api-key", default=os.environ.get("EVALUATOR_API_KEY"), help="X-API-Key to send")
@@ -346,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(measure("the server at --url", base, args.pid or listener_pid(base), headers, args))
     for workers in [] if args.url else worker_counts:
         with tempfile.TemporaryDirectory() as folder:
-            base, process = start_server(Path(folder) / "server.log", workers)
+            base, process = start_server(Path(folder) / "server.log", workers, args.cache_size)
             try:
                 runs.append(measure(f"--workers {workers}", base, process.pid, headers, args))
             finally:
