@@ -10,7 +10,7 @@ from evaluator.calibration import Calibration, ContradictionThresholds, default_
 from evaluator.embedding import CachingEmbedder, Embedder, make_embedder
 from evaluator.errors import EvaluatorError
 from evaluator.grading import grade
-from evaluator.judge import Conflict, ContradictionJudge, make_judge, warm_up
+from evaluator.judge import Conflict, ContradictionJudge, make_judge, read_ahead, warm_up
 from evaluator.judge.finder import ContradictionFinder, Reading
 from evaluator.matcher import MatchDetails, Matcher, PreparedAnswer, prepare_answer
 from evaluator.requests import EvaluationRequest, as_request
@@ -58,13 +58,17 @@ class Evaluator:
 
     def warm_up(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         """Embed every bank question's key points now, so the first requests are fast;
-        `should_stop` is asked between questions. The contradiction judges load their models too."""
+        `should_stop` is asked between questions. The contradiction judges load their models and
+        read the key points too."""
         for reading in self.finder.readings:
             warm_up(reading.judge)
         for question in self.bank.values():
             if should_stop():
                 return
             self.index.vectors(question)
+            phrasings = [t for point in question.key_points for t in point.phrasings]
+            for reading in self.finder.readings:
+                read_ahead(reading.judge, phrasings)
 
     def evaluate(
         self,
@@ -119,4 +123,6 @@ class Evaluator:
         return prepare_answer(question, validate_answer(item.answer, self.max_answer_chars))
 
     def _score(self, prepared: list[PreparedAnswer]) -> list[EvaluationResult]:
-        return [grade(d, self.calibration, self.finder, self.model_name) for d in self.matcher.match(prepared)]
+        details = self.matcher.match(prepared)
+        self.finder.read_ahead(details)
+        return [grade(d, self.calibration, self.finder, self.model_name) for d in details]

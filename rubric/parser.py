@@ -63,18 +63,16 @@ def parse_statements(texts: list[str]) -> list[Doc]:
     if not Token.has_extension("inserted"):
         Token.set_extension("inserted", default=False)
     docs = parse_all(texts)
-    return [_with_verb_found(text, doc) for text, doc in zip(texts, docs)]
-
-
-def _with_verb_found(text: str, doc: Doc) -> Doc:
-    for suspect in _misread_verbs(doc)[:2]:
-        at = doc[suspect].idx
-        retry = parse(f"{text[:at]}also {text[at:]}")
-        hint, verb = retry[suspect], retry[suspect + 1]
-        if hint.lower_ == "also" and verb.tag_ in ("VBZ", "VBP") and verb.dep_ == "ROOT":
-            hint._.inserted = True
-            return retry
-    return doc
+    suspects = [_misread_verbs(doc)[:2] for doc in docs]
+    for attempt in range(2):  # the first suspect of each sentence, then the second where the first was not it
+        tried = [(n, suspect[attempt]) for n, suspect in enumerate(suspects) if len(suspect) > attempt]
+        retries = parse_all(f"{texts[n][: docs[n][i].idx]}also {texts[n][docs[n][i].idx :]}" for n, i in tried)
+        for (n, i), retry in zip(tried, retries):
+            hint, verb = retry[i], retry[i + 1]
+            if hint.lower_ == "also" and verb.tag_ in ("VBZ", "VBP") and verb.dep_ == "ROOT":
+                hint._.inserted = True
+                docs[n], suspects[n] = retry, []
+    return docs
 
 
 def _misread_verbs(doc: Doc) -> list[int]:

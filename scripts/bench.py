@@ -223,6 +223,17 @@ def replay(raw, calls: list[tuple[str, list[str]]]) -> tuple[float, int]:  # typ
     return time.perf_counter() - started, sum(len(t) for _, t in calls)
 
 
+def fresh(embedder, pairs: list[tuple[str, str]], judge=None):  # type: ignore[no-untyped-def]
+    """An Evaluator on `embedder` with judges of its own, warmed up on answers not in `pairs`."""
+    from evaluator import Evaluator
+
+    evaluator = Evaluator(embedder=embedder, cache_size=0, judge=judge)
+    evaluator.warm_up()
+    for qid, text in generate_answers(8, seed=len(pairs) + 99):
+        evaluator.evaluate(text, question_id=qid)
+    return evaluator
+
+
 def bench_library(
     pairs: list[tuple[str, str]], many_batch: int
 ) -> tuple[list[Row], list[float], dict[str, object]]:
@@ -233,7 +244,7 @@ def bench_library(
     raw = evaluator.embedder
     recorder = evaluator.embedder = Recorder(raw)
     evaluator.warm_up()
-    for qid, text in pairs[:8]:  # warm the code paths and the model's first calls
+    for qid, text in generate_answers(8, seed=len(pairs) + 99):  # the code paths, the model's first calls
         evaluator.evaluate(text, question_id=qid)
     replay(raw, recorder.calls[-8:])
 
@@ -258,6 +269,9 @@ def bench_library(
     whole = Row(f"raw encode, one text per whole answer ({many_batch} answers/call)")
     many = Row(f"library evaluate_many ({many_batch} answers/call)")
     batched = []
+    # each timed run below gets judges of its own: their caches (the parse judge's) would otherwise
+    # hold the sentences of these very answers from the run before
+    evaluator = fresh(recorder, pairs)
     for i in range(0, len(pairs), many_batch):
         chunk = [EvaluationRequest(text, qid) for qid, text in pairs[i : i + many_batch]]
         recorder.calls.clear()
@@ -280,8 +294,7 @@ def bench_library(
         "max_score_difference": max(abs(a.score - b.score) for a, b in zip(singles, batched)),
     }
     words = Row(f"library evaluate_many, word-cue judge only ({many_batch} answers/call)")
-    words_only = Evaluator(embedder=raw, cache_size=0, judge=make_judge("words"))
-    words_only.warm_up()
+    words_only = fresh(raw, pairs, make_judge("words"))
     for i in range(0, len(pairs), many_batch):
         chunk = [EvaluationRequest(text, qid) for qid, text in pairs[i : i + many_batch]]
         started = time.perf_counter()
@@ -289,6 +302,7 @@ def bench_library(
         words.answers += len(chunk)
         words.seconds += time.perf_counter() - started
     many_judged = Row(f"library evaluate_many, default judges ({DEFAULT_JUDGE}), again")
+    evaluator = fresh(raw, pairs)
     for i in range(0, len(pairs), many_batch):  # timed after the word-only run too: the same machine load
         chunk = [EvaluationRequest(text, qid) for qid, text in pairs[i : i + many_batch]]
         started = time.perf_counter()

@@ -37,6 +37,13 @@ def warm_up(judge: ContradictionJudge) -> None:
         load()
 
 
+def read_ahead(judge: ContradictionJudge, key_points: Sequence[str] = (), sentences: Sequence[str] = ()) -> None:
+    """Have the judge read these key points and answer sentences now, if it keeps what it reads."""
+    read = getattr(judge, "read_ahead", None)
+    if read is not None:
+        read(key_points, sentences)
+
+
 class EitherJudge:
     """A conflict where any of its judges finds one (the first judge's, where several do)."""
 
@@ -46,6 +53,10 @@ class EitherJudge:
     def warm_up(self) -> None:
         for judge in self.judges:
             warm_up(judge)
+
+    def read_ahead(self, key_points: Sequence[str] = (), sentences: Sequence[str] = ()) -> None:
+        for judge in self.judges:
+            read_ahead(judge, key_points, sentences)
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         found: list[Conflict | None] = [None] * len(pairs)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evaluator.calibration import ContradictionThresholds
-from evaluator.judge import Conflict, ContradictionJudge
+from evaluator.judge import Conflict, ContradictionJudge, read_ahead
 from evaluator.lexical import claim_stems, content_stems, makes_edit
 from evaluator.matcher import MatchDetails
 from evaluator.matching import edited_misconception_segment, misconception_segment
@@ -52,41 +52,70 @@ class ContradictionFinder:
     ) -> tuple[Conflict, Segment] | None:
         """The conflict and the segment that states it, for key point `point` of `d`'s question."""
         t = thresholds or self.thresholds
+        scope = self._scope(point, d)
+        if scope is None:
+            return None
+        rubric, phrasings, segments, sims, about_point = scope
+        mine = np.flatnonzero(rubric.misconception_owner == point)
+        if mine.size:  # checked first, as it names the misconception
+            candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
+            wrong = d.misconception_similarity[np.ix_(mine, candidates)]
+            stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, t, about_point)
+            if stated is not None:
+                return stated
+        for reading in self.readings:
+            pairs, where = _asked(rubric, phrasings, segments, sims, _floor(reading, t, sims), about_point)
+            for conflict, j in zip(reading.judge.judge(pairs) if pairs else [], where):
+                if conflict is not None:
+                    return conflict, segments[j]
+        return None
+
+    def read_ahead(self, details: Sequence[MatchDetails]) -> None:
+        """Have each judge read, in one go, every sentence of these answers that `find` may ask it
+        about (a parse is cheaper by the batch); the results do not change."""
+        for reading in self.readings:
+            sentences = []
+            for d in details:
+                for point in range(len(d.question.key_points)):
+                    scope = self._scope(point, d)
+                    if scope is not None:
+                        rubric, phrasings, segments, sims, about_point = scope
+                        floor = _floor(reading, self.thresholds, sims)
+                        pairs, _ = _asked(rubric, phrasings, segments, sims, floor, about_point)
+                        sentences += [sentence for _, sentence in pairs]
+            read_ahead(reading.judge, sentences=list(dict.fromkeys(sentences)))
+
+    def _scope(
+        self, point: int, d: MatchDetails
+    ) -> tuple[RubricVectors, np.ndarray, list[Segment], np.ndarray, np.ndarray] | None:
+        """What the checks of one point read: its phrasings, the answer's sentences and clauses, their
+        similarities, and which of them the point matches better than any other point does."""
         rubric = self.index.vectors(d.question)
         phrasings = np.flatnonzero(rubric.owner == point)
         candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
         if not candidates:
             return None
         sims = d.similarity[np.ix_(phrasings, candidates)]
-        segments = [d.segments[j] for j in candidates]
         points = d.point_similarity[:, candidates]
-        about_point = points[point] >= points.max(axis=0)  # segments this point matches best of all
-        mine = np.flatnonzero(rubric.misconception_owner == point)
-        if mine.size:  # checked first, as it names the misconception
-            wrong = d.misconception_similarity[np.ix_(mine, candidates)]
-            stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, t, about_point)
-            if stated is not None:
-                return stated
-        for reading in self.readings:
-            min_similarity = t.similarity if reading.min_similarity is None else reading.min_similarity
-            floor = max(min_similarity, float(sims.max()) - reading.near_best)
-            found = _denial(reading.judge, rubric, phrasings, segments, sims, floor, about_point)
-            if found is not None:
-                return found
-        return None
+        about_point = points[point] >= points.max(axis=0)
+        return rubric, phrasings, [d.segments[j] for j in candidates], sims, about_point
 
 
-def _denial(
-    judge: ContradictionJudge,
+def _floor(reading: Reading, t: ContradictionThresholds, sims: np.ndarray) -> float:
+    min_similarity = t.similarity if reading.min_similarity is None else reading.min_similarity
+    return max(min_similarity, float(sims.max()) - reading.near_best)
+
+
+def _asked(
     rubric: RubricVectors,
     phrasings: np.ndarray,
     segments: list[Segment],
     sims: np.ndarray,
     floor: float,
     about_point: np.ndarray,
-) -> tuple[Conflict, Segment] | None:
-    """The best-matching segment about the point, at least `floor` close to one of its phrasings,
-    that the judge finds contradicts that phrasing."""
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """The (phrasing, segment) pairs a judge reads for a point, best-matching first: at least `floor`
+    close, on segments about the point; and each pair's segment."""
     pairs, where = [], []
     for flat in np.argsort(-sims, axis=None, kind="stable"):
         i, j = np.unravel_index(int(flat), sims.shape)
@@ -95,10 +124,7 @@ def _denial(
         if about_point[j]:
             pairs.append((rubric.phrasings[phrasings[i]], segments[j].text))
             where.append(j)
-    for conflict, j in zip(judge.judge(pairs) if pairs else [], where):
-        if conflict is not None:
-            return conflict, segments[j]
-    return None
+    return pairs, where
 
 
 def _misconception(

@@ -30,24 +30,34 @@ from evaluator.judge import Conflict
 from evaluator.judge.clauses import LIGHT_VERBS, SAME_SIDE, Clause, Reading, opposite, read
 from rubric.parser import get_parser, parse_statements
 
-MAX_CACHED_TEXTS = 4096
+MAX_CACHED_SENTENCES = 4096
+MAX_CACHED_POINTS = 16_384  # key points repeat across answers: kept apart, so a stream of sentences
+# does not push them out (a point parse is half of what a fresh answer costs)
 MAX_UNCOVERED_WORDS = 1  # words of a sentence's clause that the point may lack, for the clauses to align
 
 
 class ParseJudge:
     """Judges (key point, sentence) pairs by comparing their clauses (see the module docstring).
 
-    The spaCy pipeline loads on first use, once; parses of key points and sentences are cached. Thread-safe.
+    The spaCy pipeline loads on first use, once; readings of key points and of sentences are kept in
+    LRUs of their own, and `read_ahead` reads a rubric's points before its first answer. Thread-safe.
     """
 
     def __init__(self, *, polarity: bool = True) -> None:
         self.polarity = polarity
         self._lock = threading.Lock()
-        self._readings: OrderedDict[str, Reading] = OrderedDict()
+        self._points: OrderedDict[str, Reading] = OrderedDict()
+        self._sentences: OrderedDict[str, Reading] = OrderedDict()
 
     def warm_up(self) -> None:
         """Load the parser now rather than on the first pair."""
         get_parser()
+
+    def read_ahead(self, key_points: Sequence[str] = (), sentences: Sequence[str] = ()) -> None:
+        """Read these key points (the bank's, at warm-up) and sentences (a batch's) now, in one parse;
+        of a batch too large for the LRU, the sentences of its first answers."""
+        ahead = list(dict.fromkeys(sentences))[: MAX_CACHED_SENTENCES // 2]
+        self._read_cached(list(dict.fromkeys(key_points)), ahead)
 
     def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Conflict | None]:
         for n, pair in enumerate(pairs):
@@ -57,25 +67,33 @@ class ParseJudge:
                 raise TypeError(f"pair {n} is not a (key point, sentence) pair of strings: {pair!r:.80}")
         if not pairs:
             return []
-        readings = self._read_cached(list(dict.fromkeys(t for pair in pairs for t in pair)))
-        return [compare(readings[p], readings[s], self.polarity) for p, s in pairs]
+        points, sentences = self._read_cached(
+            list(dict.fromkeys(p for p, _ in pairs)), list(dict.fromkeys(s for _, s in pairs))
+        )
+        return [compare(points[p], sentences[s], self.polarity) for p, s in pairs]
 
-    def _read_cached(self, texts: list[str]) -> dict[str, Reading]:
-        """Readings of key points and sentences, from an LRU: the finder asks about one sentence
-        for several points, and about one point for many answers."""
+    def _read_cached(
+        self, points: list[str], sentences: list[str]
+    ) -> tuple[dict[str, Reading], dict[str, Reading]]:
+        """Readings of key points and of sentences, from their LRUs; what is missing is parsed in one call."""
+        caches = (
+            (self._points, points, MAX_CACHED_POINTS),
+            (self._sentences, sentences, MAX_CACHED_SENTENCES),
+        )
         with self._lock:
-            known = {t: self._readings[t] for t in texts if t in self._readings}
-            for t in known:
-                self._readings.move_to_end(t)
-        missing = [t for t in texts if t not in known]
-        if missing:
-            new = self._read(missing)
-            with self._lock:
-                self._readings.update(new)
-                while len(self._readings) > MAX_CACHED_TEXTS:
-                    self._readings.popitem(last=False)
-            known.update(new)
-        return known
+            known = [{t: cache[t] for t in texts if t in cache} for cache, texts, _ in caches]
+            for (cache, _, _), found in zip(caches, known):
+                for t in found:
+                    cache.move_to_end(t)
+        missing = [[t for t in texts if t not in found] for (_, texts, _), found in zip(caches, known)]
+        new = self._read(list(dict.fromkeys(missing[0] + missing[1]))) if missing[0] or missing[1] else {}
+        with self._lock:
+            for (cache, _, size), found, absent in zip(caches, known, missing):
+                for t in absent:
+                    cache[t] = found[t] = new[t]
+                while len(cache) > size:
+                    cache.popitem(last=False)
+        return known[0], known[1]
 
     def _read(self, texts: list[str]) -> dict[str, Reading]:
         with self._lock:  # one parse at a time: spaCy's pipeline is not documented as thread-safe

@@ -152,3 +152,67 @@ def test_a_pair_that_is_not_two_strings_is_refused_precisely(judge: ParseJudge) 
 def test_the_lexicon_pairs_distinct_words() -> None:
     for one, other in OPPOSITES:
         assert not set(one.split()) & set(other.split()), (one, other)
+
+
+def test_read_ahead_parses_once_and_judging_then_parses_nothing(monkeypatch) -> None:
+    import evaluator.judge.parse as parse_module
+
+    calls: list[list[str]] = []
+    real = parse_module.parse_statements
+    monkeypatch.setattr(
+        parse_module, "parse_statements", lambda texts: calls.append(list(texts)) or real(texts)
+    )
+    judge = ParseJudge(polarity=False)
+    judge.read_ahead(key_points=[GAN, GRU])
+    judge.read_ahead(
+        sentences=[
+            "The discriminator tries to fool the generator.",
+            "An LSTM has fewer parameters than a GRU.",
+        ]
+    )
+    assert [len(c) for c in calls] == [2, 2]  # one parse per call, every text once
+    found = judge.judge(
+        [
+            (GAN, "The discriminator tries to fool the generator."),
+            (GRU, "An LSTM has fewer parameters than a GRU."),
+        ]
+    )
+    assert [c.kind for c in found if c is not None] == ["role_swap", "comparison"]
+    assert len(calls) == 2  # all read ahead
+
+
+def test_batched_parses_equal_parses_one_by_one() -> None:
+    from rubric.parser import parse_statements
+
+    texts = [  # the second is a known slip of the small parser ('adjusts' read as a noun), undone on a retry
+        GAN, "Gradient descent adjusts model weights to lower the loss.", BACKPROP, DROPOUT,
+        "Proper handling ensures models train on clean data.",
+    ]  # fmt: skip
+
+    def shape(doc) -> list[tuple[str, str, str, int, bool]]:  # noqa: ANN001
+        return [(t.text, t.tag_, t.dep_, t.head.i, t._.inserted) for t in doc]
+
+    together = [shape(doc) for doc in parse_statements(texts)]
+    alone = [shape(parse_statements([text])[0]) for text in texts]
+    assert together == alone
+    assert any(inserted for *_, inserted in together[1])  # the retry was taken
+
+
+def test_the_evaluator_reads_a_batchs_sentences_in_one_parse(real_evaluator, monkeypatch) -> None:
+    import evaluator.judge.parse as parse_module
+
+    real_evaluator.warm_up()  # the bank's key points are read here, not by the answers
+    calls: list[list[str]] = []
+    real = parse_module.parse_statements
+    monkeypatch.setattr(
+        parse_module, "parse_statements", lambda texts: calls.append(list(texts)) or real(texts)
+    )
+    answers = [
+        ("advanced-13", "The discriminator generates fake images and the generator tells them from real ones (read-ahead test)."),
+        ("fresher-03", "Backpropagation sends the error from the input layer to the loss (read-ahead test). It uses the chain rule."),
+    ]  # fmt: skip
+    results = real_evaluator.evaluate_many([{"question_id": q, "answer": a} for q, a in answers])
+    assert len(calls) == 1  # the sentences of both answers, in one parse
+    assert all(any(t in answer for t in calls[0]) for _, answer in answers)
+    alone = [real_evaluator.evaluate(a, question_id=q) for q, a in answers]
+    assert [r.model_dump_json() for r in results] == [r.model_dump_json() for r in alone]
