@@ -17,13 +17,12 @@ from rubric import Question
 
 @dataclass(frozen=True, slots=True)
 class PreparedAnswer:
-    """A checked answer, cut into segments, with each segment's question-demoted twin."""
+    """A checked answer, cut into segments, with the question's stems that demoted twins leave out."""
 
     question: Question
     answer: str
     segments: list[Segment]
-    demoted: list[str]
-    drop: frozenset[str]  # the question's content stems, which the demoted twins leave out
+    drop: frozenset[str]  # the question's content stems
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +39,7 @@ class MatchDetails:
 
 
 def prepare_answer(question: Question, answer: str) -> PreparedAnswer:
-    segments = segment_answer(answer)
-    drop = question_stems(question.text)
-    return PreparedAnswer(question, answer, segments, [demote(s.text, drop) for s in segments], drop)
+    return PreparedAnswer(question, answer, segment_answer(answer), question_stems(question.text))
 
 
 class Matcher:
@@ -69,10 +66,12 @@ class Matcher:
             if pooler is None or pooler.embedder is not embedder:
                 pooler = self._pooler = SegmentPooler(embedder, self.cache_size)
             return pooler.vectors([(p.segments, p.drop) for p in prepared])
-        texts = list(dict.fromkeys(t for p in prepared for t in (*(s.text for s in p.segments), *p.demoted)))
+        written = [[s.text for s in p.segments] for p in prepared]
+        demoted = [[demote(t, p.drop) for t in texts] for p, texts in zip(prepared, written)]
+        texts = list(dict.fromkeys(t for w, d in zip(written, demoted) for t in (*w, *d)))
         vectors = embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         row = {text: i for i, text in enumerate(texts)}
-        return [(vectors[[row[s.text] for s in p.segments]], vectors[[row[t] for t in p.demoted]]) for p in prepared]
+        return [(vectors[[row[t] for t in w]], vectors[[row[t] for t in d]]) for w, d in zip(written, demoted)]
 
     def _measure(self, p: PreparedAnswer, segment_vectors: np.ndarray, demoted_vectors: np.ndarray) -> MatchDetails:
         rubric = self.index.vectors(p.question)

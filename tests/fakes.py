@@ -37,23 +37,21 @@ class HashingTokenEmbedder(HashingEmbedder):
         self.token_calls: list[list[str]] = []
 
     def token_vectors(self, texts: Sequence[str]) -> list:
-        from evaluator.embedding import TokenVectors
-
         self.token_calls.append(list(texts))
-        out = []
-        for text in texts:
-            spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
-            hidden = np.zeros((len(spans) + 2, self.dim), dtype=np.float32)
-            hidden[0, 0] = hidden[-1, 1] = 1.0  # [CLS], [SEP]
-            for row, (start, end) in enumerate(spans, start=1):
-                word = text[start:end].lower()
-                hidden[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-            offsets = np.array([(0, 0), *spans, (0, 0)], dtype=np.int64)
-            out.append(TokenVectors(hidden, offsets))
-        return out
+        return [self._tokens(text) for text in texts]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(list(texts))
-        means = np.array([t.hidden.mean(axis=0) for t in self.token_vectors(texts)], dtype=np.float32)
-        self.token_calls.pop()
+        means = np.array([self._tokens(t).hidden.mean(axis=0) for t in texts], dtype=np.float32)
         return means / np.linalg.norm(means, axis=1, keepdims=True)
+
+    def _tokens(self, text: str):  # noqa: ANN202
+        from evaluator.embedding import TokenVectors
+
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
+        hidden = np.zeros((len(spans) + 2, self.dim), dtype=np.float32)
+        hidden[0, 0] = hidden[-1, 1] = 1.0  # [CLS], [SEP]
+        for row, (start, end) in enumerate(spans, start=1):
+            word = text[start:end].lower()
+            hidden[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        return TokenVectors(hidden, np.array([(0, 0), *spans, (0, 0)], dtype=np.int64))

@@ -55,16 +55,15 @@ class ContradictionFinder:
         scope = self._scope(point, d)
         if scope is None:
             return None
-        rubric, phrasings, segments, sims, about_point = scope
+        rubric, segments, sims = scope.rubric, scope.segments, scope.sims
         mine = np.flatnonzero(rubric.misconception_owner == point)
         if mine.size:  # checked first, as it names the misconception
-            candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
-            wrong = d.misconception_similarity[np.ix_(mine, candidates)]
-            stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, t, about_point)
+            wrong = d.misconception_similarity[np.ix_(mine, scope.candidates)]
+            stated = _misconception(rubric, mine, segments, sims.max(axis=0), wrong, t, scope.about_point)
             if stated is not None:
                 return stated
         for reading in self.readings:
-            pairs, where = _asked(rubric, phrasings, segments, sims, _floor(reading, t, sims), about_point)
+            pairs, where = scope.asked(reading, t)
             for conflict, j in zip(reading.judge.judge(pairs) if pairs else [], where):
                 if conflict is not None:
                     return conflict, segments[j]
@@ -73,58 +72,54 @@ class ContradictionFinder:
     def read_ahead(self, details: Sequence[MatchDetails]) -> None:
         """Have each judge read, in one go, every sentence of these answers that `find` may ask it
         about (a parse is cheaper by the batch); the results do not change."""
+        scopes = [self._scope(point, d) for d in details for point in range(len(d.question.key_points))]
         for reading in self.readings:
-            sentences = []
-            for d in details:
-                for point in range(len(d.question.key_points)):
-                    scope = self._scope(point, d)
-                    if scope is not None:
-                        rubric, phrasings, segments, sims, about_point = scope
-                        floor = _floor(reading, self.thresholds, sims)
-                        pairs, _ = _asked(rubric, phrasings, segments, sims, floor, about_point)
-                        sentences += [sentence for _, sentence in pairs]
-            read_ahead(reading.judge, sentences=list(dict.fromkeys(sentences)))
+            pairs = [pair for s in scopes if s is not None for pair in s.asked(reading, self.thresholds)[0]]
+            read_ahead(reading.judge, sentences=list(dict.fromkeys(sentence for _, sentence in pairs)))
 
-    def _scope(
-        self, point: int, d: MatchDetails
-    ) -> tuple[RubricVectors, np.ndarray, list[Segment], np.ndarray, np.ndarray] | None:
-        """What the checks of one point read: its phrasings, the answer's sentences and clauses, their
-        similarities, and which of them the point matches better than any other point does."""
+    def _scope(self, point: int, d: MatchDetails) -> _Scope | None:
         rubric = self.index.vectors(d.question)
         phrasings = np.flatnonzero(rubric.owner == point)
         candidates = [j for j, s in enumerate(d.segments) if s.kind != "pair"]
         if not candidates:
             return None
-        sims = d.similarity[np.ix_(phrasings, candidates)]
         points = d.point_similarity[:, candidates]
-        about_point = points[point] >= points.max(axis=0)
-        return rubric, phrasings, [d.segments[j] for j in candidates], sims, about_point
+        return _Scope(
+            rubric=rubric,
+            phrasings=phrasings,
+            candidates=candidates,
+            segments=[d.segments[j] for j in candidates],
+            sims=d.similarity[np.ix_(phrasings, candidates)],
+            about_point=points[point] >= points.max(axis=0),
+        )
 
 
-def _floor(reading: Reading, t: ContradictionThresholds, sims: np.ndarray) -> float:
-    min_similarity = t.similarity if reading.min_similarity is None else reading.min_similarity
-    return max(min_similarity, float(sims.max()) - reading.near_best)
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What the checks of one point read: its phrasings, the answer's sentences and clauses (`candidates`
+    are their indices), their similarities, and which of them the point matches better than any other."""
 
+    rubric: RubricVectors
+    phrasings: np.ndarray
+    candidates: list[int]
+    segments: list[Segment]
+    sims: np.ndarray  # (phrasings, segments)
+    about_point: np.ndarray
 
-def _asked(
-    rubric: RubricVectors,
-    phrasings: np.ndarray,
-    segments: list[Segment],
-    sims: np.ndarray,
-    floor: float,
-    about_point: np.ndarray,
-) -> tuple[list[tuple[str, str]], list[int]]:
-    """The (phrasing, segment) pairs a judge reads for a point, best-matching first: at least `floor`
-    close, on segments about the point; and each pair's segment."""
-    pairs, where = [], []
-    for flat in np.argsort(-sims, axis=None, kind="stable"):
-        i, j = np.unravel_index(int(flat), sims.shape)
-        if sims[i, j] < floor:
-            break
-        if about_point[j]:
-            pairs.append((rubric.phrasings[phrasings[i]], segments[j].text))
-            where.append(j)
-    return pairs, where
+    def asked(self, reading: Reading, t: ContradictionThresholds) -> tuple[list[tuple[str, str]], list[int]]:
+        """The (phrasing, segment) pairs the reading's judge reads, best-matching first: at least its
+        similarity floor close, on segments about the point; and each pair's segment."""
+        min_similarity = t.similarity if reading.min_similarity is None else reading.min_similarity
+        floor = max(min_similarity, float(self.sims.max()) - reading.near_best)
+        pairs, where = [], []
+        for flat in np.argsort(-self.sims, axis=None, kind="stable"):
+            i, j = np.unravel_index(int(flat), self.sims.shape)
+            if self.sims[i, j] < floor:
+                break
+            if self.about_point[j]:
+                pairs.append((self.rubric.phrasings[self.phrasings[i]], self.segments[j].text))
+                where.append(j)
+        return pairs, where
 
 
 def _misconception(
